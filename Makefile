@@ -1,0 +1,75 @@
+# netlimits.tcp: the two commands people run are `make tune` and `make test`.
+# Every target installs what it needs (apt packages, venvs, images) and
+# reuses what is already there.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+CORES      := 2.16 2.21
+NEWEST     := 2.21
+OLDEST     := 2.16
+SUITES     := bookworm trixie bullseye
+HARNESS    := tests/harness
+RUN         = $(HARNESS)/run.sh
+SCENARIOS  ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard extensions/molecule/*/molecule.yml))))
+# Scenarios that also run on the oldest core.
+OLDEST_SCENARIOS ?= default
+APPLY      ?= 0
+TUNE_ARGS  := $(if $(filter 1 yes true,$(APPLY)),--diff,--check --diff)
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
+
+# ---- set-up --------------------------------------------------------------
+.PHONY: setup setup-host venvs collections images
+setup: setup-host venvs collections images ## install everything the tests need
+
+setup-host:
+	$(HARNESS)/setup-host.sh
+
+venvs:
+	for core in $(CORES); do $(HARNESS)/setup-venv.sh $$core; done
+
+collections: venvs
+	$(HARNESS)/setup-collections.sh
+
+images: setup-host
+	for suite in $(SUITES); do $(HARNESS)/build-image.sh $$suite; done
+
+# ---- the main job --------------------------------------------------------
+.PHONY: tune
+tune: ## tune.yml on this machine, check mode with diff (APPLY=1 applies)
+	$(HARNESS)/setup-venv.sh $(NEWEST)
+	$(HARNESS)/setup-collections.sh
+	$(RUN) $(NEWEST) ansible-playbook -i localhost, -c local playbooks/tune.yml \
+		-e netlimits_tcp_print_limits=true $(TUNE_ARGS)
+
+# ---- tests ---------------------------------------------------------------
+.PHONY: test unit lint sanity molecule build-check
+test: setup unit lint sanity build-check molecule ## everything: unit, lint, sanity, build, molecule
+	@echo "make test: all passed"
+
+unit: venvs collections ## pytest on the oldest and newest ansible-core
+	for core in $(CORES); do \
+		echo "== unit tests on ansible-core $$core"; \
+		$(RUN) $$core python -m pytest -q -p no:cacheprovider tests/unit; \
+	done
+
+lint: venvs collections ## ansible-lint, production profile
+	$(RUN) $(NEWEST) ansible-lint --offline --profile production
+
+sanity: venvs collections ## ansible-test sanity from an ansible_collections/ path
+	$(HARNESS)/sanity.sh
+
+build-check: venvs ## build the collection, install it offline, read the role's docs from it
+	$(HARNESS)/build-check.sh
+
+molecule: setup ## every molecule scenario (SCENARIOS=..., CORE=... to narrow)
+	for s in $(SCENARIOS); do \
+		for core in $(if $(CORE),$(CORE),$(NEWEST) $(OLDEST)); do \
+			if [ "$$core" = "$(OLDEST)" ] && [ -z "$(CORE)" ] && ! [[ " $(OLDEST_SCENARIOS) " == *" $$s "* ]]; then continue; fi; \
+			echo "== molecule scenario $$s on ansible-core $$core"; \
+			$(RUN) $$core molecule test -s $$s; \
+		done; \
+	done
