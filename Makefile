@@ -73,3 +73,9 @@ molecule: setup ## every molecule scenario (SCENARIOS=..., CORE=... to narrow)
 			$(RUN) $$core molecule test -s $$s; \
 		done; \
 	done
+
+# ---- release notes -------------------------------------------------------
+.PHONY: changelog
+changelog: venvs collections ## render CHANGELOG.rst from changelogs/fragments (kept)
+	$(RUN) $(NEWEST) antsibull-changelog release --update-existing \
+		--version $$(sed -n 's/^version: *//p' galaxy.yml) --date $$(date +%F)
