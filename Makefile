@@ -65,17 +65,37 @@ sanity: venvs collections ## ansible-test sanity from an ansible_collections/ pa
 build-check: venvs ## build the collection, install it offline, read the role's docs from it
 	$(HARNESS)/build-check.sh
 
-molecule: setup ## every molecule scenario (SCENARIOS=..., CORE=... to narrow)
-	for s in $(SCENARIOS); do \
-		for core in $(if $(CORE),$(CORE),$(NEWEST) $(OLDEST)); do \
-			if [ "$$core" = "$(OLDEST)" ] && [ -z "$(CORE)" ] && ! [[ " $(OLDEST_SCENARIOS) " == *" $$s "* ]]; then continue; fi; \
-			echo "== molecule scenario $$s on ansible-core $$core"; \
-			$(RUN) $$core molecule test -s $$s; \
-		done; \
-	done
+# One job per (scenario, core). Scenarios run MOLECULE_JOBS at a time: most of
+# their time is spent waiting on containers and systemd, not on the CPU.
+MOLECULE_JOBS ?= 3
+MOLECULE_RUNS := $(if $(CORE),$(foreach s,$(SCENARIOS),$(s)@$(CORE)),\
+	$(foreach s,$(SCENARIOS),$(s)@$(NEWEST)) $(foreach s,$(filter $(OLDEST_SCENARIOS),$(SCENARIOS)),$(s)@$(OLDEST)))
+
+molecule: setup ## every molecule scenario (SCENARIOS=..., CORE=..., MOLECULE_JOBS=... to narrow)
+	$(MAKE) --no-print-directory -j$(MOLECULE_JOBS) --output-sync=target $(addprefix molecule-run/,$(MOLECULE_RUNS))
+	@echo "molecule: $(words $(MOLECULE_RUNS)) scenario runs passed: $(MOLECULE_RUNS)"
+
+# The same scenario on two cores would reuse its container names: run them one after the other.
+$(foreach s,$(OLDEST_SCENARIOS),$(eval molecule-run/$(s)@$(OLDEST): | $(if $(CORE),,molecule-run/$(s)@$(NEWEST))))
+
+molecule-run/%:
+	@scenario=$(word 1,$(subst @, ,$*)); core=$(word 2,$(subst @, ,$*)); \
+	log=.cache/molecule-logs/$$scenario@$$core.log; mkdir -p .cache/molecule-logs; \
+	start=$$(date +%s); \
+	export MOLECULE_EPHEMERAL_DIRECTORY=$(CURDIR)/.cache/molecule/$$scenario@$$core; \
+	if $(RUN) $$core molecule test -s $$scenario >$$log 2>&1; then \
+		echo "== molecule $$scenario on ansible-core $$core: passed in $$(( $$(date +%s) - start )) s"; \
+	else \
+		tail -n 150 $$log; echo "== molecule $$scenario on ansible-core $$core: FAILED (full log: $$log)"; exit 1; \
+	fi
 
 # ---- release notes -------------------------------------------------------
 .PHONY: changelog
 changelog: venvs collections ## render CHANGELOG.rst from changelogs/fragments (kept)
 	$(RUN) $(NEWEST) antsibull-changelog release --update-existing \
 		--version $$(sed -n 's/^version: *//p' galaxy.yml) --date $$(date +%F)
+
+# ---- generated docs ------------------------------------------------------
+.PHONY: docs
+docs: venvs ## regenerate docs/role-variables.md, docs/module.md, docs/keys.md, the README table
+	$(RUN) $(NEWEST) python hacking/gen_docs.py
