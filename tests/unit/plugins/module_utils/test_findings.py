@@ -1,0 +1,271 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netlimits.tcp contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Each finding: one fixture that triggers it, one that does not."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import re
+
+from ansible_collections.netlimits.tcp.plugins.module_utils import _findings
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
+from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
+
+DOCS = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'docs', 'findings.md')
+
+
+def _found(root, fid):
+    return [f for f in gather(root)['findings'] if f['id'] == fid]
+
+
+def _read(root, rel):
+    with open(os.path.join(root, rel)) as handle:
+        return handle.read()
+
+
+def _tw(root):
+    return int(re.search(r'tw (\d+)', _read(root, 'proc/net/sockstat')).group(1))
+
+
+def test_every_finding_has_its_section_in_docs_findings_md():
+    with open(DOCS) as handle:
+        headings = re.findall(r'^## (\S+)$', handle.read(), re.M)
+    assert sorted(headings) == sorted(_findings.FINDING_IDS)
+
+
+def test_finding_shape_and_doc_link(tmp_path):
+    root = make_tree(tmp_path, '4.19')
+    found = _found(root, 'somaxconn_low')[0]
+    assert sorted(found) == ['doc', 'id', 'message', 'recommendation', 'severity', 'value']
+    assert found['doc'] == 'docs/findings.md#somaxconn_low'
+
+
+# port_range_small / time_wait_near_port_range
+
+def test_port_range_small_when_time_wait_holds_half_the_ports(tmp_path):
+    root = make_tree(tmp_path, '6.1', sockstat={'tw': 15000})
+    found = _found(root, 'port_range_small')
+    assert found and found[0]['value']['time_wait'] == _tw(root) == 15000
+    assert found[0]['value']['usable_ports'] == 28232
+    assert not _found(root, 'time_wait_near_port_range')
+
+
+def test_port_range_not_small_for_light_time_wait_or_wide_range(tmp_path):
+    assert not _found(make_tree(tmp_path, '6.1', sockstat={'tw': 1000}), 'port_range_small')
+    wide = make_tree(tmp_path, '6.1', sockstat={'tw': 15000}, sysctl={'net.ipv4.ip_local_port_range': '15000\t65000'})
+    assert not _found(wide, 'port_range_small')
+
+
+def test_time_wait_near_port_range_is_critical(tmp_path):
+    root = make_tree(tmp_path, '6.1', sockstat={'tw': 28000})
+    found = _found(root, 'time_wait_near_port_range')
+    assert found[0]['severity'] == 'critical' and found[0]['value']['time_wait'] == _tw(root)
+    assert not _found(root, 'port_range_small')
+
+
+def test_time_wait_not_near_port_range_below_90_percent(tmp_path):
+    assert not _found(make_tree(tmp_path, '6.1', sockstat={'tw': 25000}), 'time_wait_near_port_range')
+
+
+# tw_reuse_off
+
+def test_tw_reuse_off_with_many_time_wait_sockets(tmp_path):
+    root = make_tree(tmp_path, '6.1', sockstat={'tw': 5000}, sysctl={'net.ipv4.tcp_tw_reuse': '0'})
+    found = _found(root, 'tw_reuse_off')
+    assert found[0]['value'] == {'tcp_tw_reuse': int(_read(root, 'proc/sys/net/ipv4/tcp_tw_reuse')), 'time_wait': 5000}
+
+
+def test_tw_reuse_loopback_only_counts_as_off(tmp_path):
+    root = make_tree(tmp_path, '4.19', sockstat={'tw': 5000})
+    assert _read(root, 'proc/sys/net/ipv4/tcp_tw_reuse').strip() == '2'
+    assert _found(root, 'tw_reuse_off')
+
+
+def test_tw_reuse_off_not_reported_when_on_or_idle(tmp_path):
+    assert not _found(make_tree(tmp_path, '6.1', sockstat={'tw': 5000}, sysctl={'net.ipv4.tcp_tw_reuse': '1'}),
+                      'tw_reuse_off')
+    assert not _found(make_tree(tmp_path, '6.1', sockstat={'tw': 10}, sysctl={'net.ipv4.tcp_tw_reuse': '0'}),
+                      'tw_reuse_off')
+
+
+# tw_reuse_without_timestamps
+
+def test_tw_reuse_without_timestamps(tmp_path):
+    root = make_tree(tmp_path, '5.15', sysctl={'net.ipv4.tcp_tw_reuse': '1', 'net.ipv4.tcp_timestamps': '0'})
+    assert _found(root, 'tw_reuse_without_timestamps')[0]['value'] == {'tcp_tw_reuse': 1, 'tcp_timestamps': 0}
+
+
+def test_tw_reuse_with_timestamps_is_fine(tmp_path):
+    root = make_tree(tmp_path, '5.15', sysctl={'net.ipv4.tcp_tw_reuse': '1'})
+    assert _read(root, 'proc/sys/net/ipv4/tcp_timestamps').strip() == '1'
+    assert not _found(root, 'tw_reuse_without_timestamps')
+
+
+# tw_recycle_on
+
+def test_tw_recycle_on_is_critical_on_3_10(tmp_path):
+    root = make_tree(tmp_path, '3.10', sysctl={'net.ipv4.tcp_tw_recycle': '1'})
+    found = _found(root, 'tw_recycle_on')
+    assert found[0]['severity'] == 'critical' and found[0]['value'] == 1
+
+
+def test_tw_recycle_off_or_absent_is_fine(tmp_path):
+    assert not _found(make_tree(tmp_path, '3.10'), 'tw_recycle_on')
+    assert not _found(make_tree(tmp_path, '5.15'), 'tw_recycle_on')
+
+
+# somaxconn_low
+
+def test_somaxconn_low_on_4_19_default(tmp_path):
+    root = make_tree(tmp_path, '4.19')
+    assert _found(root, 'somaxconn_low')[0]['value'] == int(_read(root, 'proc/sys/net/core/somaxconn')) == 128
+
+
+def test_somaxconn_default_4096_is_fine(tmp_path):
+    root = make_tree(tmp_path, '5.15')
+    assert int(_read(root, 'proc/sys/net/core/somaxconn')) == _findings.SOMAXCONN_MIN
+    assert not _found(root, 'somaxconn_low')
+
+
+# listen_overflows
+
+def test_listen_overflows_above_zero(tmp_path):
+    root = make_tree(tmp_path, '6.1', counters={'ListenOverflows': 3, 'ListenDrops': 4})
+    assert _found(root, 'listen_overflows')[0]['value'] == {'ListenOverflows': 3, 'ListenDrops': 4}
+
+
+def test_no_listen_overflows(tmp_path):
+    assert not _found(make_tree(tmp_path, '6.1'), 'listen_overflows')
+
+
+# time_wait_overflow
+
+def test_time_wait_overflow_counted(tmp_path):
+    root = make_tree(tmp_path, '6.1', counters={'TCPTimeWaitOverflow': 9})
+    assert _found(root, 'time_wait_overflow')[0]['value'] == {'TCPTimeWaitOverflow': 9, 'tcp_max_tw_buckets': 16384}
+
+
+def test_no_time_wait_overflow(tmp_path):
+    assert not _found(make_tree(tmp_path, '6.1'), 'time_wait_overflow')
+
+
+# conntrack_fill
+
+def test_conntrack_fill_warning_above_75_percent(tmp_path):
+    root = make_tree(tmp_path, '6.1', sysctl={'net.netfilter.nf_conntrack_count': '52000'})
+    found = _found(root, 'conntrack_fill')
+    assert found[0]['severity'] == 'warning'
+    assert found[0]['value']['count'] == int(_read(root, 'proc/sys/net/netfilter/nf_conntrack_count')) == 52000
+
+
+def test_conntrack_fill_critical_above_90_percent_in_container(tmp_path):
+    root = make_tree(tmp_path, '6.1', container='podman', sysctl={'net.netfilter.nf_conntrack_count': '60000'})
+    found = _found(root, 'conntrack_fill')
+    assert found[0]['severity'] == 'critical'
+    assert 'read-only here' in found[0]['message']
+
+
+def test_conntrack_fill_fine_at_75_percent_or_not_loaded(tmp_path):
+    assert not _found(make_tree(tmp_path, '6.1', sysctl={'net.netfilter.nf_conntrack_count': '49152'}), 'conntrack_fill')
+    assert not _found(make_tree(tmp_path, '6.1', conntrack=False), 'conntrack_fill')
+
+
+# nofile_soft_low
+
+def test_nofile_soft_low_for_pid1_and_self(tmp_path):
+    root = make_tree(tmp_path, '6.1', nofile_self=(1024, 524288), nofile_pid1=(4096, 524288))
+    found = _found(root, 'nofile_soft_low')
+    assert [(f['value']['process'], f['value']['soft']) for f in found] == [('pid1', 4096), ('self', 1024)]
+    assert 'Max open files            4096' in _read(root, 'proc/1/limits')
+
+
+def test_nofile_soft_high_or_unlimited_is_fine(tmp_path):
+    root = make_tree(tmp_path, '6.1', nofile_self=(65536, 65536), nofile_pid1=('unlimited', 'unlimited'))
+    assert not _found(root, 'nofile_soft_low')
+
+
+# nofile_above_nr_open
+
+def test_nofile_above_nr_open_is_critical(tmp_path):
+    root = make_tree(tmp_path, '6.1', files={'etc/security/limits.d/90-x.conf': '* hard nofile 2000000\n'})
+    found = _found(root, 'nofile_above_nr_open')
+    assert found[0]['severity'] == 'critical'
+    assert found[0]['value']['nr_open'] == int(_read(root, 'proc/sys/fs/nr_open')) == 1048576
+    assert found[0]['value']['value'] == 2000000
+
+
+def test_nofile_unlimited_is_above_nr_open(tmp_path):
+    root = make_tree(tmp_path, '6.1', files={'etc/security/limits.conf': 'root - nofile unlimited\n'})
+    assert _found(root, 'nofile_above_nr_open')[0]['value']['line'] == 1
+
+
+def test_nofile_within_nr_open_is_fine(tmp_path):
+    root = make_tree(tmp_path, '6.1', sysctl={'fs.nr_open': '2097152'},
+                     files={'etc/security/limits.d/90-x.conf': '* hard nofile 2000000\n'})
+    assert not _found(root, 'nofile_above_nr_open')
+
+
+# sysctl_overridden
+
+def test_sysctl_overridden_by_later_file_with_other_value(tmp_path):
+    root = make_tree(tmp_path, '6.1', files={
+        'etc/sysctl.d/90-netlimits.conf': 'net.core.somaxconn = 65535\n',
+        'etc/sysctl.conf': 'net.core.somaxconn = 1024\n',
+        'etc/sysctl.d/99-sysctl.conf': '->../sysctl.conf'})
+    found = _found(root, 'sysctl_overridden')
+    assert found[0]['value'] == {'key': 'net.core.somaxconn', 'winner': '/etc/sysctl.conf', 'value': '1024',
+                                 'overridden': ['/etc/sysctl.d/90-netlimits.conf']}
+
+
+def test_sysctl_same_value_twice_is_not_overridden(tmp_path):
+    root = make_tree(tmp_path, '6.1', files={
+        'etc/sysctl.d/90-a.conf': 'net.ipv4.ip_local_port_range = 15000 65000\n',
+        'etc/sysctl.d/95-b.conf': 'net.ipv4.ip_local_port_range=15000\t65000\n'})
+    assert not _found(root, 'sysctl_overridden')
+
+
+# rc_local_not_executable / rc_local_unsupported
+
+def test_rc_local_not_executable(tmp_path):
+    root = make_tree(tmp_path, '6.1', files={'etc/rc.local': '#!/bin/sh\nip link set eth0 txqueuelen 5000\n'},
+                     modes={'etc/rc.local': 0o644})
+    assert _found(root, 'rc_local_not_executable')
+
+
+def test_rc_local_executable_is_fine(tmp_path):
+    root = make_tree(tmp_path, '6.1', files={'etc/rc.local': '#!/bin/sh\nip link set eth0 txqueuelen 5000\n'},
+                     modes={'etc/rc.local': 0o755})
+    assert not _found(root, 'rc_local_not_executable')
+    assert not _found(root, 'rc_local_unsupported')
+
+
+def test_rc_local_unsupported_on_systemd_260(tmp_path):
+    root = make_tree(tmp_path, '6.14', systemd=260, files={'etc/rc.local': '#!/bin/sh\nip link set eth0 txqueuelen 5000\n'},
+                     modes={'etc/rc.local': 0o755})
+    assert _found(root, 'rc_local_unsupported')[0]['value']['txqueuelen_lines'] == ['ip link set eth0 txqueuelen 5000']
+
+
+# tcp_mem_pressure
+
+def test_tcp_mem_near_pressure(tmp_path):
+    root = make_tree(tmp_path, '6.1', sockstat={'mem': 50000})
+    pressure = int(_read(root, 'proc/sys/net/ipv4/tcp_mem').split()[1])
+    found = _found(root, 'tcp_mem_pressure')
+    assert found[0]['severity'] == 'warning' and found[0]['value']['tcp_mem'][1] == pressure == 60265
+
+
+def test_tcp_mem_above_pressure_is_critical(tmp_path):
+    assert _found(make_tree(tmp_path, '6.1', sockstat={'mem': 61000}), 'tcp_mem_pressure')[0]['severity'] == 'critical'
+
+
+def test_tcp_mem_low_use_is_fine(tmp_path):
+    assert not _found(make_tree(tmp_path, '6.1', sockstat={'mem': 4000}), 'tcp_mem_pressure')
+    # in a container netns tcp_mem is not visible: no finding, no error
+    assert not _found(make_tree(tmp_path, '6.1', container='podman', sockstat={'mem': 61000}), 'tcp_mem_pressure')
+
+
+def test_findings_on_empty_facts_are_empty():
+    assert _findings.findings({}) == []
