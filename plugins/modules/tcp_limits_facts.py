@@ -47,7 +47,8 @@ options:
   connections:
     description:
       - Also count TCP sockets per state from C(/proc/net/tcp) and C(/proc/net/tcp6).
-      - This costs time in proportion to the number of sockets.
+      - This costs time in proportion to the number of sockets, about 25 to 30 ms of CPU per 10,000 sockets
+        on a 2-core machine (C(make bench-facts), docs/performance.md); the default gathering does not grow with sockets.
     type: bool
     default: false
   port_range:
