@@ -99,3 +99,43 @@ changelog: venvs collections ## render CHANGELOG.rst from changelogs/fragments (
 .PHONY: docs
 docs: venvs ## regenerate docs/role-variables.md, docs/module.md, docs/keys.md, the README table
 	$(RUN) $(NEWEST) python hacking/gen_docs.py
+
+# ---- the audit report in a real browser ------------------------------------
+# Debian's chromium + chromium-driver (through setup-host.sh), .venv/browser
+# from tests/requirements/browser.txt, then tests/browser: the fleet
+# scenario's report (tests/output/fleet-report/) or one from fixture facts.
+# Screenshot: tests/output/report.png.
+.PHONY: browser
+browser: ## the audit report in headless Chromium: a row per host, no console errors, screenshot
+	tests/browser/run.sh
+
+# ---- benchmark: the effect of tuning ----------------------------------------
+# bench/effect/run.sh installs what it needs (host packages, the images, the
+# .venv/bench plotting venv, the ansible venv for tune.yml), runs the same
+# connection storms on untuned and tuned containers on a podman network of its
+# own, removes them at the end (also on failure) and writes
+# docs/bench/effect.{md,png,json}. About 15 minutes on 2 cores.
+.PHONY: bench-effect
+bench-effect: ## connection storms before/after tuning, in containers -> docs/bench/effect.*
+	bench/effect/run.sh
+
+# ---- benchmark: facts gathering ------------------------------------------
+# Times tcp_limits_facts' gathering (default options, connections: true with
+# 0 to 50,000 loopback sockets, the module as a process) inside a network
+# namespace it creates and removes; writes docs/bench/facts.json and the
+# "Facts gathering" section of docs/performance.md. About 2 minutes.
+.PHONY: bench-facts
+bench-facts: ## time the facts module with 0-50,000 sockets -> docs/performance.md, docs/bench/facts.json
+	bench/facts/run.sh
+
+# ---- benchmark: fleet speed ------------------------------------------------
+# bench/fleet/run.sh: ten podman systemd containers (created and removed by
+# the script, each run capped at 15 min): tune.yml first run and no-change
+# re-run, audit.yml, and bench/fleet/baseline.yml (ansible.posix.sysctl +
+# community.general.pam_limits loops) first run and re-run. Results in
+# .cache/bench-fleet/results.md; explained in docs/performance.md.
+.PHONY: bench-fleet
+bench-fleet: collections ## tune/audit vs a sysctl+pam_limits loop on 10 containers (BENCH_FLEET_SIZE=N)
+	$(HARNESS)/setup-host.sh
+	$(HARNESS)/build-image.sh bookworm
+	bench/fleet/run.sh

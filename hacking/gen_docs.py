@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Generate the reference pages from their single sources.
 
 - docs/role-variables.md and the README's variable table, from
@@ -7,7 +6,7 @@
   plugins/modules/tcp_limits_facts.py;
 - docs/keys.md, from the table of managed keys in plugins/module_utils/_keys.py.
 
-`gen_docs.py` rewrites them; `gen_docs.py --check` exits 1 and names the stale
+`python3 hacking/gen_docs.py` (make docs) rewrites them; with `--check` exits 1 and names the stale
 pages (tests/unit/test_docs_current.py runs it, so a stale page fails the tests).
 """
 import argparse
@@ -131,8 +130,8 @@ def module_page():
     text += '## Options\n\n| option | type | default | description |\n|---|---|---|---|\n'
     for name in sorted(doc.get('options') or {}):
         opt = doc['options'][name]
-        text += '| `%s` | %s | %s | %s |\n' % (name, _type(opt), _code(opt.get('default')) if 'default' in opt else '',
-                                              _cell(opt.get('description')))
+        default = _code(opt.get('default')) if 'default' in opt else ''
+        text += '| `%s` | %s | %s | %s |\n' % (name, _type(opt), default, _cell(opt.get('description')))
     if doc.get('notes'):
         text += '\n## Notes\n\n' + ''.join('- %s\n' % _cell(n) for n in doc['notes'])
     text += '\n## Examples\n\n```yaml\n%s\n```\n' % examples.strip()
@@ -191,7 +190,7 @@ def readme_text():
     if BEGIN not in text or END not in text:
         raise SystemExit('README.md lacks the generated table markers')
     head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
+    tail = rest.split(END, 1)[1]
     return head + BEGIN + '\n' + variable_table() + END + tail
 
 

@@ -17,6 +17,7 @@ if podman image exists "$image"; then
 fi
 
 # The mirror the machine's own apt uses: no mirror host is written into the project.
+# shellcheck disable=SC2016 # $(REPO_URI) is apt's format field, not a shell expansion
 mirror=$(apt-get indextargets --format '$(REPO_URI)' 'Created-By: Packages' 2>/dev/null \
     | grep -v -- '-security' | head -n 1)
 mirror=${mirror%/}

@@ -3,7 +3,7 @@
 # fails on this machine's hybrid cgroups), debootstrap for the base images.
 # Extra packages can be asked for as arguments (the benchmarks do).
 set -euo pipefail
-wanted=(podman runc debootstrap uidmap slirp4netns iproute2 procps "$@")
+wanted=(podman runc debootstrap uidmap slirp4netns iproute2 procps shellcheck "$@")
 missing=()
 for pkg in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
