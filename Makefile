@@ -47,7 +47,9 @@ tune: ## tune.yml on this machine, check mode with diff (APPLY=1 applies)
 
 # ---- tests ---------------------------------------------------------------
 .PHONY: test unit lint sanity molecule build-check
-test: setup unit lint sanity build-check molecule ## everything: unit, lint, sanity, build, molecule
+test: setup unit lint sanity build-check molecule ## everything: unit, lint, sanity, build, molecule, browser
+	# after molecule: the browser test prefers the fleet scenario's fresh report
+	$(MAKE) --no-print-directory browser
 	@echo "make test: all passed"
 
 unit: venvs collections ## pytest on the oldest and newest ansible-core

@@ -1,0 +1,173 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netlimits.tcp contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""report.html in a real browser (headless Chromium through Selenium): run by tests/browser/run.sh.
+
+Which report: $NETLIMITS_REPORT_HTML, else the fleet scenario's copy in tests/output/fleet-report/,
+else one rendered here from fixture facts (a hostile host name included). Checks: a row per host,
+no console errors, nothing requested from anywhere, no script ran, the page fits its content.
+The full-page screenshot is kept as tests/output/report.png.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import importlib.util
+import json
+import os
+import shutil
+import tempfile
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+OUTPUT = os.path.join(ROOT, 'tests', 'output')
+FLEET_REPORT = os.path.join(OUTPUT, 'fleet-report', 'report.html')
+SCREENSHOT = os.path.join(OUTPUT, 'report.png')
+EVIL = '<script>alert("pwned")</script>'
+CHROMIUM = shutil.which('chromium') or '/usr/bin/chromium'
+CHROMEDRIVER = shutil.which('chromedriver') or '/usr/bin/chromedriver'
+
+
+def _load_report_module():
+    """plugins/module_utils/_report.py is pure Python: load it by path (no ansible in this venv)."""
+    path = os.path.join(ROOT, 'plugins', 'module_utils', '_report.py')
+    spec = importlib.util.spec_from_file_location('netlimits_report', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _facts(release, tw=0, port_range=(32768, 60999), conntrack=(None, None), nofile=(1024, 524288), findings=()):
+    usable = port_range[1] - port_range[0] + 1
+    return {
+        'kernel': {'release': release},
+        'containment': {'container': True, 'engine': 'podman', 'initial_netns': False},
+        'sysctl': {'net.ipv4.tcp_tw_reuse': {'value': 2}},
+        'ports': {'range': list(port_range), 'usable': usable,
+                  'outbound_rate_per_destination': {'without_tw_reuse': round(usable / 60.0, 1), 'with_tw_reuse': float(usable)}},
+        'files': {'allocated': 2330, 'file_max': 9223372036854775807, 'nr_open': 1048576,
+                  'nofile': {'pid1': {'soft': nofile[0], 'hard': nofile[1]}}},
+        'sockets': {'tcp': {'tw': tw}},
+        'conntrack': {'loaded': conntrack[1] is not None, 'count': conntrack[0], 'max': conntrack[1]},
+        'interfaces': [{'name': 'lo', 'txqueuelen': 1000, 'kind': 'loopback', 'physical': False, 'operstate': 'unknown'},
+                       {'name': 'eth0', 'txqueuelen': 1000, 'kind': 'veth', 'physical': False, 'operstate': 'up'}],
+        'findings': [{'id': fid, 'severity': sev, 'message': msg, 'value': None, 'recommendation': 'fix: ' + fid,
+                      'doc': 'docs/findings.md#' + fid} for fid, sev, msg in findings],
+    }
+
+
+def _fixture_report(directory):
+    report = _load_report_module()
+    hosts = {
+        'web-1': _facts('6.1.0-18-amd64', tw=15000, findings=[('port_range_small', 'warning', 'TIME_WAIT holds 53%')]),
+        'db-1': _facts('5.10.0-28-amd64', conntrack=(240000, 262144),
+                       findings=[('conntrack_fill', 'critical', 'conntrack 92% full'),
+                                 ('nofile_soft_low', 'warning', 'nofile 1024')]),
+        'edge-1': _facts('6.12.9-amd64', port_range=(15000, 65000), nofile=(1048576, 1048576)),
+        EVIL: _facts('6.1.0-18-amd64', findings=[('somaxconn_low', 'warning', '<img src=x onerror=alert(1)>')]),
+    }
+    data = report.build(hosts, unreachable=['gone-1'], generated='fixture facts (tests/browser)')
+    path = os.path.join(directory, 'report.html')
+    with open(path, 'w') as handle:
+        handle.write(report.render_html(data))
+    return path, sorted(list(hosts) + ['gone-1'])
+
+
+@pytest.fixture(scope='module')
+def report():
+    """(path of report.html, the host names it must list)."""
+    path = os.environ.get('NETLIMITS_REPORT_HTML') or (FLEET_REPORT if os.path.exists(FLEET_REPORT) else None)
+    if path:
+        with open(os.path.join(os.path.dirname(path), 'report.json')) as handle:
+            hosts = sorted(h['host'] for h in json.load(handle)['hosts'])
+        yield os.path.abspath(path), hosts
+        return
+    directory = tempfile.mkdtemp(prefix='netlimits-report-')
+    try:
+        yield _fixture_report(directory)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope='module')
+def browser():
+    profile = tempfile.mkdtemp(prefix='netlimits-chromium-')
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ('--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+                '--disable-background-networking', '--disable-component-update', '--disable-sync',
+                '--disable-dev-shm-usage', '--window-size=1400,900', '--user-data-dir=' + profile):
+        options.add_argument(arg)
+    options.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope='module')
+def page(browser, report):
+    path, hosts = report
+    browser.get('file://' + path)
+    return browser, hosts
+
+
+def test_a_row_per_host(page):
+    driver, hosts = page
+    rows = driver.find_elements(By.CSS_SELECTOR, '#hosts-table tbody tr.host-row')
+    assert sorted(r.get_attribute('data-host') for r in rows) == hosts
+    # The host name is shown as text, exactly (a hostile name is text, not markup).
+    shown = sorted(r.find_element(By.CSS_SELECTOR, 'td.host').text for r in rows)
+    assert shown == hosts
+    for row in rows:
+        assert row.is_displayed()
+
+
+def test_findings_sorted_by_severity(page):
+    driver, _hosts = page
+    severities = [e.text for e in driver.find_elements(By.CSS_SELECTOR, '#findings-table tbody tr td:first-child .badge')]
+    rank = {'critical': 0, 'warning': 1, 'info': 2}
+    assert severities == sorted(severities, key=lambda s: rank.get(s, 3))
+
+
+def test_no_console_errors_no_requests_no_script(page):
+    driver, _hosts = page
+    logs = driver.get_log('browser')
+    assert [entry for entry in logs if entry.get('level') in ('SEVERE', 'WARNING')] == []
+    # Only the document itself was loaded: no style sheet, font, image or script from anywhere.
+    assert driver.execute_script("return performance.getEntriesByType('resource').length") == 0
+    assert driver.execute_script("return document.scripts.length") == 0
+    with pytest.raises(NoAlertPresentException):
+        driver.switch_to.alert.text  # pylint: disable=pointless-statement
+
+
+def test_headroom_bars_drawn(page):
+    driver, _hosts = page
+    bars = driver.find_elements(By.CSS_SELECTOR, '.bar span')
+    assert bars, 'no headroom bars'
+    for fill in bars:
+        assert 0 <= fill.size['width'] <= 100
+
+
+def test_screenshot(page):
+    """Full page at 1400 px wide, kept for people to look at (tests/output is git-ignored)."""
+    driver, _hosts = page
+    # Unfold the per host tuning tables so the picture shows them too.
+    driver.execute_script("document.querySelectorAll('details').forEach(function (d) { d.open = true; })")
+    height = driver.execute_script('return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)')
+    width = driver.execute_script('return document.documentElement.scrollWidth')
+    # The page must not scroll sideways at this width.
+    assert width <= 1400
+    driver.set_window_size(1400, min(int(height) + 140, 6000))
+    if os.path.exists(SCREENSHOT):
+        os.remove(SCREENSHOT)
+    assert driver.save_screenshot(SCREENSHOT)
+    assert os.path.getsize(SCREENSHOT) > 10000
