@@ -1,0 +1,460 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netlimits.tcp contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The tcp_tune planner: validation, kernel guards, statuses, sizing, profiles, rendering, revert.
+
+Facts come from the real readers (_facts.gather) over fixture trees
+(tests/unit/fixtures/tree.py), so they have the exact shape the role sees.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.netlimits.tcp.plugins.module_utils import _plan
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
+from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
+
+
+def facts_for(tmp_path, profile='6.1', **kwargs):
+    return gather(make_tree(tmp_path, profile, **kwargs))
+
+
+def plan(facts, host=None, **params):
+    return _plan.plan(dict(('tcp_tune_' + k, v) for k, v in params.items()), facts, host or {})
+
+
+def by_key(result):
+    return dict((e['key'], e) for e in result['sysctl'])
+
+
+def file_text(result, path):
+    for item in result['files']:
+        if item['path'] == path:
+            return item['content']
+    return None
+
+
+# ---------------------------------------------------------------- validation
+
+BAD = [
+    ({'local_port_range': [60000, 20000]}, 'tcp_tune_local_port_range'),
+    ({'local_port_range': [500, 60000]}, 'tcp_tune_local_port_range'),     # below ip_unprivileged_port_start
+    ({'local_port_range': [20000, 70000]}, 'tcp_tune_local_port_range'),
+    ({'local_port_range': [20000]}, 'tcp_tune_local_port_range'),
+    ({'tw_reuse': 3}, 'tcp_tune_tw_reuse'),
+    ({'fin_timeout': 0}, 'tcp_tune_fin_timeout'),
+    ({'nofile': 'unlimited'}, 'tcp_tune_nofile'),
+    ({'nofile': 2000000}, 'tcp_tune_nofile'),                               # above fs.nr_open 1048576
+    ({'nofile': 1000, 'nofile_soft': 2000}, 'tcp_tune_nofile_soft'),
+    ({'limits_domains': ['* root']}, 'tcp_tune_limits_domains'),
+    ({'limits_domains': []}, 'tcp_tune_limits_domains'),
+    ({'interfaces': ['eth0;reboot']}, 'tcp_tune_interfaces'),
+    ({'interfaces': ['a' * 16]}, 'tcp_tune_interfaces'),
+    ({'interfaces': ['eth/0']}, 'tcp_tune_interfaces'),
+    ({'interfaces': ['eth 0']}, 'tcp_tune_interfaces'),
+    ({'txqueuelen': -1}, 'tcp_tune_txqueuelen'),
+    ({'txqueuelen': 10 ** 7}, 'tcp_tune_txqueuelen'),
+    ({'sysctl': {'net/ipv4/x': 1}}, 'tcp_tune_sysctl'),
+    ({'sysctl': {'net.ipv4..x': 1}}, 'tcp_tune_sysctl'),
+    ({'sysctl': {'net.ipv4.x=1': 1}}, 'tcp_tune_sysctl'),
+    ({'sysctl': {'net.ipv4.x y': 1}}, 'tcp_tune_sysctl'),
+    ({'sysctl': {'net.ipv4.x\n': 1}}, 'tcp_tune_sysctl'),
+    ({'sysctl': {'net.ipv4.x': 'a\nb'}}, 'tcp_tune_sysctl'),
+    ({'sysctl': {'net.core.somaxconn': 1024}, 'somaxconn': 2048}, 'tcp_tune_sysctl'),
+    ({'conntrack_max': 0}, 'tcp_tune_conntrack_max'),
+    ({'service_nofile': {'bad name': 1024}}, 'tcp_tune_service_nofile'),
+    ({'service_nofile': {'nginx;rm': 1024}}, 'tcp_tune_service_nofile'),
+    ({'state': 'gone'}, 'tcp_tune_state'),
+    ({'profile': 'fast'}, 'tcp_tune_profile'),
+    ({'txqueuelen_persist': 'cron'}, 'tcp_tune_txqueuelen_persist'),
+    ({'reserved_ports': ['80-x']}, 'tcp_tune_reserved_ports'),
+    ({'target_outbound_rate': -5}, 'tcp_tune_target_outbound_rate'),
+]
+
+
+@pytest.mark.parametrize('params,variable', BAD, ids=[v + str(i) for i, (p, v) in enumerate(BAD)])
+def test_bad_input_names_the_variable(tmp_path, params, variable):
+    facts = facts_for(tmp_path)
+    with pytest.raises(_plan.PlanError) as err:
+        plan(facts, **params)
+    assert variable in str(err.value)
+
+
+def test_nofile_above_nr_open_allowed_when_nr_open_raised_in_same_run(tmp_path):
+    facts = facts_for(tmp_path)
+    result = plan(facts, profile='none', nofile=2097152, nr_open=2097152)
+    argv = result['apply_argv']
+    assert argv[:3] == ['sysctl', '-w', 'fs.nr_open=2097152']   # raised first
+    assert '2097152' in file_text(result, _plan.LIMITS_FILE)
+
+
+def test_nofile_above_read_only_nr_open_refused(tmp_path):
+    facts = facts_for(tmp_path, proc_sys_readonly=True)
+    with pytest.raises(_plan.PlanError) as err:
+        plan(facts, profile='none', nofile=2097152, nr_open=2097152)
+    assert 'tcp_tune_nofile' in str(err.value)
+
+
+def test_unknown_variable_is_a_warning(tmp_path):
+    result = plan(facts_for(tmp_path), somaxcon=1)
+    assert any('tcp_tune_somaxcon' in w for w in result['warnings'])
+
+
+# ---------------------------------------------------------------- kernel guards
+
+def test_tw_recycle_skipped_kernel_on_4_12_and_newer_with_warning(tmp_path):
+    facts = facts_for(tmp_path, '6.1')
+    result = plan(facts, profile='none', tw_recycle=True)
+    entry = by_key(result)['net.ipv4.tcp_tw_recycle']
+    assert entry['status'] == _plan.SKIPPED_KERNEL
+    assert not entry['in_file'] and not entry['apply']
+    assert any('6.1.0-18-amd64' in w and 'tcp_tw_recycle' in w for w in result['warnings'])
+    assert 'tcp_tw_recycle' not in (file_text(result, _plan.SYSCTL_FILE) or '')
+
+
+def test_tw_recycle_applied_on_3_10_only_when_asked_with_nat_warning(tmp_path):
+    facts = facts_for(tmp_path, '3.10')
+    asked = plan(facts, profile='none', tw_recycle=True)
+    entry = by_key(asked)['net.ipv4.tcp_tw_recycle']
+    assert entry['status'] == _plan.APPLIED
+    assert 'net.ipv4.tcp_tw_recycle=1' in asked['apply_argv']
+    assert any('NAT' in w for w in asked['warnings'])
+    default = plan(facts_for(tmp_path, '3.10'), profile='none')
+    entry = by_key(default)['net.ipv4.tcp_tw_recycle']
+    assert entry['wanted'] == 0 and entry['status'] == _plan.UNCHANGED
+    assert not any('NAT' in w for w in default['warnings'])
+
+
+def test_tw_reuse_2_refused_below_4_18(tmp_path):
+    result = plan(facts_for(tmp_path, '3.10'), profile='none', tw_reuse=2)
+    entry = by_key(result)['net.ipv4.tcp_tw_reuse']
+    assert entry['status'] == _plan.SKIPPED_KERNEL
+    assert '4.18' in entry['reason']
+    assert result['apply_argv'] == [] or 'net.ipv4.tcp_tw_reuse=2' not in result['apply_argv']
+
+
+def test_tw_reuse_2_allowed_on_4_19(tmp_path):
+    facts = facts_for(tmp_path, '4.19', sysctl={'net.ipv4.tcp_tw_reuse': '0'})
+    result = plan(facts, profile='none', tw_reuse=2)
+    assert by_key(result)['net.ipv4.tcp_tw_reuse']['status'] == _plan.APPLIED
+
+
+# ---------------------------------------------------------------- statuses
+
+def test_raise_only_skips_lower_and_keeps_it_out_of_the_file(tmp_path):
+    facts = facts_for(tmp_path, sysctl={'net.core.somaxconn': '65535'})
+    result = plan(facts, profile='none', somaxconn=4096)
+    entry = by_key(result)['net.core.somaxconn']
+    assert entry['status'] == _plan.SKIPPED_LOWER
+    assert '65535' in entry['reason']
+    assert result['apply_argv'] == []
+    assert file_text(result, _plan.SYSCTL_FILE) is None
+
+
+def test_raise_only_false_lowers(tmp_path):
+    facts = facts_for(tmp_path, sysctl={'net.core.somaxconn': '65535'})
+    result = plan(facts, profile='none', somaxconn=4096, raise_only=False)
+    assert by_key(result)['net.core.somaxconn']['status'] == _plan.APPLIED
+    assert result['apply_argv'] == ['sysctl', '-w', 'net.core.somaxconn=4096']
+
+
+def test_behaviour_key_is_exact_even_when_lower(tmp_path):
+    result = plan(facts_for(tmp_path), profile='none', fin_timeout=10)
+    assert by_key(result)['net.ipv4.tcp_fin_timeout']['status'] == _plan.APPLIED
+
+
+def test_raise_only_compares_with_the_recorded_original_not_our_own_value(tmp_path):
+    facts = facts_for(tmp_path, sysctl={'net.core.somaxconn': '8192'})
+    host = {'state': {'sysctl': {'net.core.somaxconn': {'value': '4096', 'scope': 'netns'}}}}
+    result = plan(facts, host, profile='none', somaxconn=6000)
+    assert by_key(result)['net.core.somaxconn']['status'] == _plan.APPLIED
+
+
+def test_overridden_names_the_winning_file(tmp_path):
+    facts = facts_for(tmp_path, files={'etc/sysctl.conf': 'net.core.somaxconn = 1024\n',
+                                       'etc/sysctl.d/99-sysctl.conf': '->../sysctl.conf'})
+    result = plan(facts, profile='none', somaxconn=8192)
+    entry = by_key(result)['net.core.somaxconn']
+    assert entry['status'] == _plan.OVERRIDDEN
+    assert entry['overridden_by'] in ('/etc/sysctl.conf', '/etc/sysctl.d/99-sysctl.conf')
+    assert entry['overridden_by'] in entry['reason']
+    assert any('overridden' in w for w in result['warnings'])
+    assert entry['in_file']
+
+
+def test_earlier_file_does_not_override(tmp_path):
+    facts = facts_for(tmp_path, files={'etc/sysctl.d/10-low.conf': 'net.core.somaxconn = 1024\n'})
+    result = plan(facts, profile='none', somaxconn=8192)
+    assert by_key(result)['net.core.somaxconn']['status'] == _plan.APPLIED
+
+
+def test_read_only_proc_sys_skips_live_but_writes_the_file(tmp_path):
+    facts = facts_for(tmp_path, container='podman', proc_sys_readonly=True)
+    result = plan(facts)
+    entries = by_key(result)
+    assert entries['net.ipv4.tcp_fin_timeout']['status'] == _plan.SKIPPED_READ_ONLY
+    assert entries['net.ipv4.ip_local_port_range']['status'] == _plan.SKIPPED_READ_ONLY
+    assert result['apply_argv'] == []
+    assert 'net.ipv4.tcp_fin_timeout = 30' in file_text(result, _plan.SYSCTL_FILE)
+
+
+def test_missing_keys_skipped_and_left_out_of_the_file(tmp_path):
+    facts = facts_for(tmp_path, container='podman', conntrack=False)
+    result = plan(facts, netdev_max_backlog=5000, conntrack_max=100000)
+    entries = by_key(result)
+    assert entries['net.core.netdev_max_backlog']['status'] == _plan.SKIPPED_MISSING
+    assert entries['net.netfilter.nf_conntrack_max']['status'] == _plan.SKIPPED_MISSING
+    text = file_text(result, _plan.SYSCTL_FILE)
+    assert 'netdev_max_backlog' not in text and 'conntrack' not in text
+    assert file_text(result, _plan.MODPROBE_FILE) is None or 'hashsize' in file_text(result, _plan.MODPROBE_FILE)
+
+
+def test_conntrack_read_only_in_container_says_host_must_set_it(tmp_path):
+    facts = facts_for(tmp_path, container='podman', conntrack='ro')
+    result = plan(facts, conntrack_max=1048576)
+    entry = by_key(result)['net.netfilter.nf_conntrack_max']
+    assert entry['status'] == _plan.SKIPPED_READ_ONLY
+    assert 'host must set it' in entry['reason']
+    assert 'options nf_conntrack hashsize=131072' in file_text(result, _plan.MODPROBE_FILE)
+
+
+def test_conntrack_buckets_never_lowered_by_modprobe(tmp_path):
+    facts = facts_for(tmp_path)          # buckets 65536 in the fixture
+    result = plan(facts, conntrack_max=131072)  # 131072 / 8 = 16384 < 65536
+    assert by_key(result)['net.netfilter.nf_conntrack_buckets']['status'] == _plan.SKIPPED_LOWER
+    assert file_text(result, _plan.MODPROBE_FILE) is None
+
+
+def test_second_run_is_unchanged(tmp_path):
+    wanted = {'net.ipv4.ip_local_port_range': '15000\t64999', 'net.ipv4.tcp_tw_reuse': '1',
+              'net.ipv4.tcp_fin_timeout': '30', 'net.ipv4.tcp_max_syn_backlog': '8192'}
+    result = plan(facts_for(tmp_path, sysctl=wanted))
+    assert result['apply_argv'] == []
+    assert set(e['status'] for e in result['sysctl']) <= {_plan.UNCHANGED, _plan.SKIPPED_LOWER, _plan.SKIPPED_KERNEL}
+
+
+def test_listening_ports_in_the_new_range_are_reserved(tmp_path):
+    facts = facts_for(tmp_path)
+    listening = '0100007F:4E20\n00000000:0016\n'   # 20000 and 22
+    result = plan(facts, {'listening_text': listening})
+    entry = by_key(result)['net.ipv4.ip_local_reserved_ports']
+    assert entry['wanted'] == [[20000, 20000]]
+    assert 'net.ipv4.ip_local_reserved_ports=20000' in result['apply_argv']
+
+
+def test_extra_sysctl_keys_use_host_readings(tmp_path):
+    host = {'extra_sysctl': {'net.ipv4.tcp_slow_start_after_idle': {'present': True, 'writable': True, 'value': '1'}}}
+    result = plan(facts_for(tmp_path), host, profile='none', sysctl={'net.ipv4.tcp_slow_start_after_idle': 0})
+    assert result['apply_argv'] == ['sysctl', '-w', 'net.ipv4.tcp_slow_start_after_idle=0']
+
+
+# ---------------------------------------------------------------- sizing and profiles
+
+def test_sizing_arithmetic(tmp_path):
+    facts = facts_for(tmp_path)
+    result = plan(facts, profile='none', target_connections=100000, target_outbound_rate=2000)
+    values = result['values']
+    # 2000/s x 60 s x 1.2 = 144000 > 55536 (widest): tw_reuse on; 2000 x 1 s x 1.2 = 2400 ports
+    assert values['tw_reuse'] == 1
+    assert values['nofile'] == 131072            # 100000 + 1024 -> 2^17
+    assert values['file_max'] == 524288          # 2 x 100000 + 65536 -> 2^19
+    assert values['conntrack_max'] == 524288     # 2 x 100000 + 2000 x 120 -> 2^19
+    lines = '\n'.join(result['sizing']['lines'])
+    assert '144000' in lines and '2400' in lines and '131072' in lines
+
+
+def test_sizing_widens_the_range_without_tw_reuse_when_it_fits(tmp_path):
+    result = plan(facts_for(tmp_path), profile='none', target_outbound_rate=600)
+    lo, hi = result['values']['local_port_range']
+    assert hi - lo + 1 >= 600 * 60 * 1.2
+    assert lo % 2 != hi % 2
+    assert 'tw_reuse' not in result['values']
+
+
+def test_client_profile_ends_the_source_advice_failure(tmp_path):
+    """Defaults stop at 28,227 connections per destination (EADDRNOTAVAIL); 60,000 need reuse and 15000-65000."""
+    facts = facts_for(tmp_path)
+    result = plan(facts, profile='client')
+    lo, hi = result['values']['local_port_range']
+    assert hi - lo + 1 >= 65000 - 15000 + 1
+    assert 'net.ipv4.tcp_tw_reuse=1' in result['apply_argv']
+    assert 'net.ipv4.ip_local_port_range=%d %d' % (lo, hi) in result['apply_argv']
+
+
+def test_explicit_variable_beats_profile_and_sizing(tmp_path):
+    facts = facts_for(tmp_path)
+    result = plan(facts, profile='server', somaxconn=8192, target_connections=100000, nofile=200000)
+    assert result['values']['somaxconn'] == 8192
+    assert result['values']['nofile'] == 200000
+    assert result['values']['max_syn_backlog'] == 65535   # from the profile
+
+
+def test_profile_none_sets_only_explicit(tmp_path):
+    result = plan(facts_for(tmp_path), profile='none', fin_timeout=20)
+    assert [e['key'] for e in result['sysctl'] if e['status'] != _plan.SKIPPED_KERNEL] == ['net.ipv4.tcp_fin_timeout']
+
+
+# ---------------------------------------------------------------- rendering
+
+def test_sysctl_file_uses_dash_prefix_with_new_loaders(tmp_path):
+    result = plan(facts_for(tmp_path, '6.1'), {'sysctl_version': 'sysctl from procps-ng 4.0.2'}, profile='none',
+                  fin_timeout=30)
+    assert '-net.ipv4.tcp_fin_timeout = 30' in file_text(result, _plan.SYSCTL_FILE).splitlines()
+
+
+def test_sysctl_file_without_dash_prefix_on_old_loaders(tmp_path):
+    result = plan(facts_for(tmp_path, '4.19'), {'sysctl_version': 'sysctl from procps-ng 3.3.15'},
+                  profile='none', fin_timeout=30)
+    lines = file_text(result, _plan.SYSCTL_FILE).splitlines()
+    assert 'net.ipv4.tcp_fin_timeout = 30' in lines
+    assert not any(line.startswith('-') for line in lines)
+
+
+def test_limits_lines_for_star_and_root(tmp_path):
+    result = plan(facts_for(tmp_path), profile='none', nofile=65536, nofile_soft=32768)
+    lines = [line.split() for line in file_text(result, _plan.LIMITS_FILE).splitlines() if not line.startswith('#')]
+    assert lines == [['*', 'soft', 'nofile', '32768'], ['*', 'hard', 'nofile', '65536'],
+                     ['root', 'soft', 'nofile', '32768'], ['root', 'hard', 'nofile', '65536']]
+
+
+def test_limits_raise_only_against_other_files(tmp_path):
+    facts = facts_for(tmp_path, files={'etc/security/limits.conf': '*  hard  nofile  200000\n'})
+    result = plan(facts, profile='none', nofile=65536)
+    statuses = dict(((e['domain'], e['type']), e['status']) for e in result['limits'])
+    assert statuses[('*', 'hard')] == _plan.SKIPPED_LOWER
+    assert statuses[('root', 'hard')] == _plan.APPLIED
+    assert '*        hard' not in file_text(result, _plan.LIMITS_FILE)
+
+
+def test_apply_argv_is_one_argv_list(tmp_path):
+    result = plan(facts_for(tmp_path), profile='none', fin_timeout=30, local_port_range=[15000, 64999])
+    assert result['apply_argv'] == ['sysctl', '-w', 'net.ipv4.ip_local_port_range=15000 64999',
+                                    'net.ipv4.tcp_fin_timeout=30']
+
+
+def test_systemd_default_nofile_keeps_hard_limit(tmp_path):
+    result = plan(facts_for(tmp_path), profile='none', systemd_default_nofile=65536)
+    assert 'DefaultLimitNOFILE=65536:524288' in file_text(result, _plan.MANAGER_FILE)
+
+
+def test_service_dropins(tmp_path):
+    result = plan(facts_for(tmp_path), profile='none', service_nofile={'nginx.service': 200000})
+    assert 'LimitNOFILE=200000' in file_text(result, '/etc/systemd/system/nginx.service.d/90-netlimits-tcp.conf')
+
+
+# ---------------------------------------------------------------- txqueuelen
+
+def test_txqueuelen_rc_local_created_and_udev_fallback_on_systemd_260(tmp_path):
+    facts = facts_for(tmp_path)
+    result = plan(facts, profile='none', txqueuelen=5000, interfaces=['eth0'])
+    assert result['txqueuelen']['commands'] == [['ip', 'link', 'set', 'dev', 'eth0', 'txqueuelen', '5000']]
+    rc = [f for f in result['files'] if f['path'] == _plan.RC_LOCAL][0]
+    assert rc['mode'] == '0755' and rc['content'].startswith('#!/bin/sh\n')
+    facts['persistence']['systemd_version'] = 260
+    result = plan(facts, profile='none', txqueuelen=5000, interfaces=['eth0'])
+    assert 'ATTR{tx_queue_len}="5000"' in file_text(result, _plan.UDEV_FILE)
+    assert any('260' in w for w in result['warnings'])
+
+
+def test_txqueuelen_raise_only_and_missing_interface(tmp_path):
+    facts = facts_for(tmp_path, interfaces=[{'name': 'eth0', 'kind': 'physical', 'txqueuelen': 10000}])
+    result = plan(facts, profile='none', txqueuelen=5000, interfaces=['eth0', 'eth9'])
+    statuses = dict((e['interface'], e['status']) for e in result['txqueuelen']['entries'])
+    assert statuses == {'eth0': _plan.SKIPPED_LOWER, 'eth9': _plan.SKIPPED_MISSING}
+
+
+def test_systemd_link_repeats_default_link_and_matches_original_name(tmp_path):
+    facts = facts_for(tmp_path)
+    host = {'default_link': '[Match]\nOriginalName=*\n[Link]\nNamePolicy=keep kernel path\nMACAddressPolicy=persistent\n'}
+    result = plan(facts, host, profile='none', txqueuelen=5000, interfaces=['eth0'], txqueuelen_persist='systemd_link')
+    text = file_text(result, '/etc/systemd/network/90-netlimits-tcp-eth0.link')
+    assert 'OriginalName=eth0' in text and 'NamePolicy=keep kernel path' in text
+    assert 'MACAddressPolicy=persistent' in text and 'TransmitQueueLength=5000' in text
+
+
+# ---------------------------------------------------------------- revert
+
+def test_revert_restores_recorded_originals_and_removes_files(tmp_path):
+    facts = facts_for(tmp_path, sysctl={'net.ipv4.tcp_fin_timeout': '30', 'fs.nr_open': '2097152'})
+    host = {'state': {'sysctl': {'net.ipv4.tcp_fin_timeout': {'value': '60', 'scope': 'netns'},
+                                 'fs.nr_open': {'value': '1048576', 'scope': 'host'}},
+                      'files': {_plan.SYSCTL_FILE: {'existed': False},
+                                _plan.LIMITS_FILE: {'existed': True, 'mode': '0644',
+                                                    'backup': _plan.BACKUP_DIR + _plan.LIMITS_FILE}}},
+            'files': {_plan.SYSCTL_FILE: {'exists': True}, _plan.LIMITS_FILE: {'exists': True}}}
+    result = plan(facts, host, state='absent')
+    assert result['apply_argv'] == ['sysctl', '-w', 'fs.nr_open=1048576', 'net.ipv4.tcp_fin_timeout=60']
+    assert result['removes'] == [_plan.SYSCTL_FILE]
+    assert result['restores'] == [{'src': _plan.BACKUP_DIR + _plan.LIMITS_FILE, 'dest': _plan.LIMITS_FILE,
+                                   'mode': '0644'}]
+
+
+def test_revert_in_container_keeps_host_scope_keys(tmp_path):
+    facts = facts_for(tmp_path, container='podman', sysctl={'net.ipv4.tcp_fin_timeout': '30', 'fs.nr_open': '2097152'})
+    host = {'state': {'sysctl': {'net.ipv4.tcp_fin_timeout': {'value': '60', 'scope': 'netns'},
+                                 'fs.nr_open': {'value': '1048576', 'scope': 'host'}}}}
+    result = plan(facts, host, state='absent')
+    assert result['apply_argv'] == ['sysctl', '-w', 'net.ipv4.tcp_fin_timeout=60']
+    assert by_key(result)['fs.nr_open']['status'] == _plan.KEPT_HOST_SCOPE
+
+
+def test_revert_without_record_uses_kernel_default(tmp_path):
+    facts = facts_for(tmp_path, sysctl={'net.ipv4.tcp_fin_timeout': '30'})
+    host = {'files': {_plan.SYSCTL_FILE: {'exists': True, 'content': '-net.ipv4.tcp_fin_timeout = 30\n'}}}
+    result = plan(facts, host, state='absent')
+    assert result['apply_argv'] == ['sysctl', '-w', 'net.ipv4.tcp_fin_timeout=60']
+
+
+def test_state_record_is_written_once(tmp_path):
+    facts = facts_for(tmp_path)
+    first = plan(facts, profile='none', fin_timeout=30)
+    import json
+    state = json.loads(first['state_file']['content'])
+    assert state['sysctl']['net.ipv4.tcp_fin_timeout']['value'] == '60'
+    later = facts_for(tmp_path, sysctl={'net.ipv4.tcp_fin_timeout': '30'})
+    second = plan(later, {'state': state}, profile='none', fin_timeout=30)
+    assert second['state_file']['content'] == first['state_file']['content']
+
+
+# ---------------------------------------------------------------- paths and report
+
+def test_plan_paths_include_service_dropins_and_state_files(tmp_path):
+    facts = facts_for(tmp_path)
+    paths = _plan.plan_paths({'tcp_tune_service_nofile': {'nginx': 1}}, facts,
+                             {'files': {'/etc/udev/rules.d/90-netlimits-tcp-txqueuelen.rules': {}}})
+    assert '/etc/systemd/system/nginx.service.d/90-netlimits-tcp.conf' in paths
+    assert _plan.UDEV_FILE in paths and _plan.RC_LOCAL in paths
+    assert not any(p.endswith('.link') for p in paths)
+
+
+def test_report_marks_denied_txqueuelen_read_only(tmp_path):
+    result = plan(facts_for(tmp_path), profile='none', txqueuelen=5000, interfaces=['eth0'])
+    report = _plan.report(result, facts_for(tmp_path), False, [_plan.RC_LOCAL], ['eth0'])
+    assert report['txqueuelen']['eth0']['status'] == _plan.SKIPPED_READ_ONLY
+    assert report['files'][_plan.RC_LOCAL] == _plan.APPLIED
+
+
+def test_switching_persistence_undoes_the_old_file(tmp_path):
+    facts = facts_for(tmp_path)
+    state = {'files': {_plan.UDEV_FILE: {'existed': False}}}
+    host = {'state': state, 'files': {_plan.UDEV_FILE: {'exists': True}}}
+    result = plan(facts, host, profile='none', txqueuelen=5000, interfaces=['eth0'], txqueuelen_persist='rc_local')
+    assert result['removes'] == [_plan.UDEV_FILE]
+
+
+def test_extra_keys_cover_recorded_ones_for_revert():
+    state = {'sysctl': {'net.ipv4.tcp_slow_start_after_idle': {'value': '1'}, 'net.core.somaxconn': {'value': '4096'}}}
+    assert _plan.extra_keys({'tcp_tune_sysctl': {'net.ipv4.tcp_ecn': 1}}, state) == [
+        'net.ipv4.tcp_ecn', 'net.ipv4.tcp_slow_start_after_idle']
+
+
+def test_conntrack_load_only_when_asked(tmp_path):
+    facts = facts_for(tmp_path, conntrack=False)
+    assert plan(facts)['conntrack_load'] is False
+    asked = plan(facts, conntrack_load=True)
+    assert asked['conntrack_load'] is True
+    assert 'nf_conntrack' in file_text(asked, _plan.MODULES_LOAD_FILE)
+    assert file_text(plan(facts), _plan.MODULES_LOAD_FILE) is None
