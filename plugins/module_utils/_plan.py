@@ -481,8 +481,8 @@ def validate(params, facts):
                     errors.append('%s: %r is not an interface name (1..15 characters of A-Z a-z 0-9 _ . + -; '
                                   'no "/", whitespace or shell characters)' % (var('interfaces'), name))
     if p['txqueuelen_persist'] not in PERSIST_METHODS:
-        errors.append('%s must be one of %s, got %r' % (var('txqueuelen_persist'), ', '.join(PERSIST_METHODS),
-                                                         p['txqueuelen_persist']))
+        errors.append('%s must be one of %s, got %r'
+                      % (var('txqueuelen_persist'), ', '.join(PERSIST_METHODS), p['txqueuelen_persist']))
     extra = p['sysctl']
     if not isinstance(extra, dict):
         errors.append('%s must be a dict of sysctl key to value, got %r' % (var('sysctl'), extra))

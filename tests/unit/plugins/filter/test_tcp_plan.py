@@ -23,8 +23,8 @@ def b64(text):
 
 
 def test_filters_are_registered():
-    assert set(f.FilterModule().filters()) >= {'tcp_plan', 'tcp_plan_paths', 'tcp_report', 'tcp_host',
-                                                'tcp_host_state', 'tcp_warn'}
+    expected = {'tcp_plan', 'tcp_plan_paths', 'tcp_report', 'tcp_host', 'tcp_host_state', 'tcp_warn'}
+    assert set(f.FilterModule().filters()) >= expected
 
 
 def test_bad_input_is_a_filter_error_naming_the_variable(tmp_path):
