@@ -24,6 +24,7 @@ import json
 import re
 
 from ansible_collections.netlimits.tcp.plugins.module_utils import _keys
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts_sysctl import merge_port_ranges
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_text import (
     rc_local_insert, rc_local_remove, rc_local_has_block, render_link, parse_sysctl_file,
 )
@@ -247,14 +248,7 @@ def parse_port_set(value):
         if not (_is_int(lo) and _is_int(hi)) or not 1 <= lo <= hi <= 65535:
             raise ValueError('%r is not a port (1..65535) or a range "lo-hi"' % (item,))
         items.append([lo, hi])
-    items.sort()
-    merged = []
-    for lo, hi in items:
-        if merged and lo <= merged[-1][1] + 1:
-            merged[-1][1] = max(merged[-1][1], hi)
-        else:
-            merged.append([lo, hi])
-    return merged
+    return merge_port_ranges(items)
 
 
 def format_port_set(pairs):
