@@ -21,14 +21,7 @@ import socket
 import sys
 import time
 
-
-def tcpext():
-    with open('/proc/net/netstat') as f:
-        lines = f.read().splitlines()
-    for names, values in zip(lines[::2], lines[1::2]):
-        if names.startswith('TcpExt:'):
-            return dict(zip(names.split()[1:], (int(v) for v in values.split()[1:])))
-    return {}
+from tcpext import tcpext
 
 
 def sysctl(key):

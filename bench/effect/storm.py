@@ -57,6 +57,8 @@ import sys
 import threading
 import time
 
+from tcpext import tcpext
+
 SYSCTLS = (
     'net.ipv4.ip_local_port_range', 'net.ipv4.ip_local_reserved_ports',
     'net.ipv4.tcp_tw_reuse', 'net.ipv4.tcp_timestamps', 'net.ipv4.tcp_fin_timeout',
@@ -84,15 +86,6 @@ def sockstat_tw():
                 fields = line.split()
                 return int(fields[fields.index('tw') + 1])
     return None
-
-
-def tcpext():
-    with open('/proc/net/netstat') as f:
-        lines = f.read().splitlines()
-    for names, values in zip(lines[::2], lines[1::2]):
-        if names.startswith('TcpExt:'):
-            return dict(zip(names.split()[1:], (int(v) for v in values.split()[1:])))
-    return {}
 
 
 class Storm(object):
