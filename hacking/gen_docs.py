@@ -2,8 +2,8 @@
 
 - docs/role-variables.md and the README's variable table, from
   roles/tcp_tune/meta/argument_specs.yml;
-- docs/module.md, from the DOCUMENTATION and RETURN of
-  plugins/modules/tcp_limits_facts.py;
+- docs/module.md and docs/module-tcp_tune_apply.md, from the DOCUMENTATION
+  and RETURN of plugins/modules/tcp_limits_facts.py and tcp_tune_apply.py;
 - docs/keys.md, from the table of managed keys in plugins/module_utils/_keys.py.
 
 `python3 hacking/gen_docs.py` (make docs) rewrites them; with `--check` exits 1 and names the stale
@@ -20,7 +20,10 @@ import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPECS = os.path.join(ROOT, 'roles', 'tcp_tune', 'meta', 'argument_specs.yml')
-MODULE = os.path.join(ROOT, 'plugins', 'modules', 'tcp_limits_facts.py')
+MODULES = {  # module file -> its page
+    os.path.join(ROOT, 'plugins', 'modules', 'tcp_limits_facts.py'): os.path.join(ROOT, 'docs', 'module.md'),
+    os.path.join(ROOT, 'plugins', 'modules', 'tcp_tune_apply.py'): os.path.join(ROOT, 'docs', 'module-tcp_tune_apply.md'),
+}
 KEYS = os.path.join(ROOT, 'plugins', 'module_utils', '_keys.py')
 README = os.path.join(ROOT, 'README.md')
 BEGIN = '<!-- BEGIN generated variable table: hacking/gen_docs.py -->'
@@ -96,8 +99,8 @@ def role_variables_page():
     return text
 
 
-def _module_docs():
-    with open(MODULE) as handle:
+def _module_docs(path):
+    with open(path) as handle:
         tree = ast.parse(handle.read())
     found = {}
     for node in tree.body:
@@ -121,9 +124,9 @@ def _return_rows(fields, depth=0):
     return rows
 
 
-def module_page():
-    doc, examples, ret = _module_docs()
-    text = HEADER.format(source='the DOCUMENTATION and RETURN of plugins/modules/tcp_limits_facts.py')
+def module_page(path):
+    doc, examples, ret = _module_docs(path)
+    text = HEADER.format(source='the DOCUMENTATION and RETURN of plugins/modules/%s' % os.path.basename(path))
     text += '# Module: netlimits.tcp.%s\n\n%s\n\n' % (doc['module'], _cell(doc.get('short_description')))
     for para in doc.get('description', []):
         text += _cell(para) + '\n\n'
@@ -135,9 +138,9 @@ def module_page():
     if doc.get('notes'):
         text += '\n## Notes\n\n' + ''.join('- %s\n' % _cell(n) for n in doc['notes'])
     text += '\n## Examples\n\n```yaml\n%s\n```\n' % examples.strip()
-    text += '\n## Returned facts\n\n| field | type | returned | description |\n|---|---|---|---|\n'
+    text += '\n## Returned %s\n\n| field | type | returned | description |\n|---|---|---|---|\n'
     text += '\n'.join(_return_rows(ret)) + '\n'
-    return text
+    return text % ('facts' if 'ansible_facts' in ret else 'values')
 
 
 def _load_keys():
@@ -200,8 +203,8 @@ def pages():
         os.path.join(ROOT, 'docs', 'keys.md'): keys_page(),
         README: readme_text(),
     }
-    if os.path.exists(MODULE):
-        result[os.path.join(ROOT, 'docs', 'module.md')] = module_page()
+    for module, page in MODULES.items():
+        result[page] = module_page(module)
     return result
 
 

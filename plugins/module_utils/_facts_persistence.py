@@ -124,3 +124,18 @@ def persistence(root, systemd_present=False, version=None, unreadable=None):
         'systemd_version': version,
         'rc_local_supported': rc_local_supported(version, systemd_present),
     }
+
+
+def systemd_version_asking(root, find_bin, run):
+    """systemd_version(root); when that finds nothing, `systemctl --version` through the module's helpers.
+
+    find_bin(name) -> path or None; run(argv) -> (rc, stdout, stderr).
+    """
+    version = systemd_version(root)
+    if version is None:
+        systemctl = find_bin('systemctl')
+        if systemctl:
+            rc, out, dummy = run([systemctl, '--version'])
+            if rc == 0:
+                version = parse_systemctl_version(out)
+    return version

@@ -39,6 +39,7 @@ except ImportError:  # pragma: no cover
 # ---------------------------------------------------------------- constants
 
 PREFIX = 'tcp_tune_'
+PORT_RANGE_KEY = 'net.ipv4.ip_local_port_range'
 NAME = '90-netlimits-tcp'
 SYSCTL_FILE = '/etc/sysctl.d/90-netlimits-tcp.conf'
 LIMITS_FILE = '/etc/security/limits.d/90-netlimits-tcp.conf'
@@ -323,6 +324,20 @@ def _greater(a, b):
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b) and all(_is_int(x) for x in a + b):
         return any(x > y for x, y in zip(a, b)) and all(x >= y for x, y in zip(a, b))
     return None
+
+
+def _holds_more(name, kind, baseline, wanted):
+    """Whether the value in effect allows more than the wanted one (what tcp_tune_raise_only keeps).
+
+    Capacity keys compare as numbers; the port range, a behaviour key, by how
+    many ports it holds: a wider range in effect is never narrowed.
+    """
+    if name == PORT_RANGE_KEY:
+        if isinstance(baseline, list) and isinstance(wanted, list) and len(baseline) == len(wanted) == 2 \
+                and all(_is_int(x) for x in baseline + wanted):
+            return baseline[1] - baseline[0] > wanted[1] - wanted[0]
+        return False
+    return kind == _keys.KIND_CAPACITY and bool(_greater(baseline, wanted))
 
 
 # ---------------------------------------------------------------- params
@@ -715,7 +730,7 @@ def plan_key(name, wanted, source, facts, params, host):
     raise_only = params.get('raise_only', True)
     original = _original_value(host, name) if key is not None else None
     baseline = original if original is not None else before
-    if raise_only and entry['kind'] == _keys.KIND_CAPACITY and _greater(baseline, wanted):
+    if raise_only and _holds_more(name, entry['kind'], baseline, wanted):
         entry['status'] = SKIPPED_LOWER
         entry['reason'] = '%s is %s here, above the wanted %s (tcp_tune_raise_only)' % (
             name, format_value(name, baseline), format_value(name, wanted))
@@ -917,6 +932,9 @@ def plan_txqueuelen(values, params, facts, host):
         method = 'udev'
     if method == 'rc_local' and systemd is not None and not (host or {}).get('rc_local_generator', True):
         out['warnings'].append('txqueuelen: systemd-rc-local-generator is missing: persisting with udev instead')
+        method = 'udev'
+    if method == 'rc_local' and not (host or {}).get('ip_binary', True):
+        out['warnings'].append('txqueuelen: no ip binary (iproute2), which rc.local lines need: persisting with udev instead')
         method = 'udev'
     if method == 'systemd_link' and (systemd is None or systemd < SYSTEMD_TXQ_SINCE):
         out['warnings'].append('txqueuelen: .link TransmitQueueLength= needs systemd %d (this has %s): '

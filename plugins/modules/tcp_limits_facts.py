@@ -502,21 +502,7 @@ ansible_facts:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts_persistence import (
-    parse_systemctl_version, systemd_version,
-)
-
-
-def _systemd_version(module):
-    """From the file name of libsystemd-shared; `systemctl --version` only when that finds nothing."""
-    version = systemd_version('/')
-    if version is None:
-        systemctl = module.get_bin_path('systemctl')
-        if systemctl:
-            rc, out, dummy = module.run_command([systemctl, '--version'])
-            if rc == 0:
-                version = parse_systemctl_version(out)
-    return version
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts_persistence import systemd_version_asking
 
 
 def main():
@@ -534,7 +520,7 @@ def main():
         if len(port_range) != 2 or not 0 <= port_range[0] <= port_range[1] <= 65535:
             module.fail_json(msg='port_range must be [low, high] with 0 <= low <= high <= 65535')
     facts = gather('/', connections=module.params['connections'], port_range=port_range,
-                   systemd_version=_systemd_version(module))
+                   systemd_version=systemd_version_asking('/', module.get_bin_path, module.run_command))
     module.exit_json(changed=False, ansible_facts={'tcp_limits': facts})
 
 
