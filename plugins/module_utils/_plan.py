@@ -359,7 +359,8 @@ def normalize_params(raw):
         elif kind == 'int':
             value = _to_int(value)
         elif kind == 'bool':
-            value = _to_bool(value)
+            # 0 and 1 are booleans (as Ansible's bool type has it); 2 or 1.5 stay as given and fail validation
+            value = value if _is_int(value) and value not in (0, 1) else _to_bool(value)
         elif kind == 'dict' and value is None:
             value = {}
         elif kind == 'list' and isinstance(value, tuple):
@@ -377,16 +378,23 @@ def normalize_params(raw):
     return params, warnings
 
 
-def _check_int(errors, short, value, minimum=None, maximum=None, what='an integer'):
+def _allowed_int(minimum=None, maximum=None):
+    """Words for the integers from minimum to maximum (either may be None), for error messages."""
+    if minimum is not None and maximum is not None:
+        return 'an integer from %d to %d' % (minimum, maximum)
+    if minimum is not None:
+        return 'an integer >= %d' % minimum
+    if maximum is not None:
+        return 'an integer <= %d' % maximum
+    return 'an integer'
+
+
+def _check_int(errors, short, value, minimum=None, maximum=None, what=None):
+    """One error naming the variable and the allowed integers when value is not an integer in range."""
     if value is None:
         return
-    if not _is_int(value):
-        errors.append('%s must be %s, got %r' % (var(short), what, value))
-        return
-    if minimum is not None and value < minimum:
-        errors.append('%s must be >= %d, got %d' % (var(short), minimum, value))
-    if maximum is not None and value > maximum:
-        errors.append('%s must be <= %d, got %d' % (var(short), maximum, value))
+    if not _is_int(value) or (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        errors.append('%s must be %s, got %r' % (var(short), what or _allowed_int(minimum, maximum), value))
 
 
 def nr_open_after(params, facts, values):
@@ -412,8 +420,9 @@ def validate(params, facts):
             errors.append('%s must be true or false, got %r' % (var(short), p[short]))
     _check_int(errors, 'target_connections', p['target_connections'], 1)
     rate = p['target_outbound_rate']
-    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, float)) or rate <= 0):
-        errors.append('%s must be a number > 0 (new connections per second), got %r' % (var('target_outbound_rate'), rate))
+    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate < float('inf')):
+        errors.append('%s must be a finite number > 0 (new connections per second), got %r'
+                      % (var('target_outbound_rate'), rate))
 
     unpriv = _sysctl_fact(facts, 'net.ipv4.ip_unprivileged_port_start').get('value')
     unpriv = unpriv if _is_int(unpriv) else 1024
@@ -444,17 +453,20 @@ def validate(params, facts):
     for short in ('somaxconn', 'max_syn_backlog', 'netdev_max_backlog', 'max_orphans', 'orphan_retries',
                   'conntrack_max', 'file_max', 'nr_open'):
         key = _keys.BY_VARIABLE.get(var(short))
-        _check_int(errors, short, p[short], key.minimum if key else 1, key.maximum if key else None)
-    _check_int(errors, 'systemd_default_nofile', p['systemd_default_nofile'], 1)
+        maximum = key.maximum if key else None
+        if maximum is None:
+            maximum = 2 ** 63 - 1   # LONG_MAX: fs.file-max is an unsigned long the kernel caps there
+        _check_int(errors, short, p[short], key.minimum if key else 1, maximum)
+    _check_int(errors, 'systemd_default_nofile', p['systemd_default_nofile'], 1, what='an integer from 1 to fs.nr_open')
     _check_int(errors, 'txqueuelen', p['txqueuelen'], 0, TXQUEUELEN_MAX)
 
     for short in ('nofile', 'nofile_soft'):
         value = p[short]
         if isinstance(value, str) and value.strip().lower() in ('unlimited', 'infinity', '-1'):
-            errors.append('%s must be a number, not %r: an unlimited nofile is above fs.nr_open and makes '
-                          'PAM logins fail' % (var(short), value))
+            errors.append('%s must be an integer from 1 to fs.nr_open, not %r: an unlimited nofile is above '
+                          'fs.nr_open and makes PAM logins fail' % (var(short), value))
         else:
-            _check_int(errors, short, value, 1)
+            _check_int(errors, short, value, 1, what='an integer from 1 to fs.nr_open')
     if _is_int(p['nofile']) and _is_int(p['nofile_soft']) and p['nofile_soft'] > p['nofile']:
         errors.append('%s (%d) must not be above %s (%d)' % (var('nofile_soft'), p['nofile_soft'],
                                                              var('nofile'), p['nofile']))
@@ -475,10 +487,13 @@ def validate(params, facts):
             unit = str(name)
             if unit.endswith('.service'):
                 unit = unit[:-len('.service')]
-            if not unit or len(unit) > 249 or not _UNIT.match(unit) or unit.startswith('-') or '..' in unit:
-                errors.append('%s: %r is not a valid service unit name' % (var('service_nofile'), name))
+            if not unit or len(unit) > 247 or not _UNIT.match(unit) or unit.startswith(('-', '@')) or '..' in unit \
+                    or unit.count('@') > 1:
+                errors.append('%s: %r is not a valid systemd service name (ASCII letters, digits and ":_.-\\@", '
+                              'at most one "@", not starting with "-" or "@", no "..", 1 to 247 characters before an '
+                              'optional ".service")' % (var('service_nofile'), name))
             if not _is_int(_to_int(value)) or _to_int(value) < 1:
-                errors.append('%s[%s] must be an integer >= 1, got %r' % (var('service_nofile'), name, value))
+                errors.append('%s[%s] must be an integer from 1 to fs.nr_open, got %r' % (var('service_nofile'), name, value))
 
     ifaces = p['interfaces']
     if ifaces != 'physical':
@@ -497,20 +512,32 @@ def validate(params, facts):
         errors.append('%s must be a dict of sysctl key to value, got %r' % (var('sysctl'), extra))
     else:
         for name, value in extra.items():
-            if not isinstance(name, str) or not name or _SYSCTL_BAD.search(name) or '..' in name \
-                    or name.startswith(('.', '-')):
-                errors.append('%s: key %r is not allowed (no "/", "..", "=", spaces or newlines)' % (var('sysctl'), name))
-                continue
-            text = format_value(name, value) if value is not None else None
-            if text is None or '\n' in text or '\r' in text:
-                errors.append('%s[%s]: value %r is not allowed (not null, no newlines)' % (var('sysctl'), name, value))
+            if not isinstance(name, str) or _SYSCTL_BAD.search(name) \
+                    or not re.match(r'^[A-Za-z0-9_+@][A-Za-z0-9_+@-]*(\.[A-Za-z0-9_+@-]+)+$', name):
+                errors.append('%s: key %r is not allowed: a sysctl name is dot-separated parts of letters, digits and '
+                              '"_-+@" (no "/", "..", "=", "*", spaces or newlines; not starting with "-" or ".")'
+                              % (var('sysctl'), name))
                 continue
             key = _keys.BY_NAME.get(name)
+            if key is not None and key.variable:
+                errors.append('%s must not set %s: the role sets it from %s, set that variable instead'
+                              % (var('sysctl'), name, key.variable))
+                continue
+            scalars = value if isinstance(value, (list, tuple)) else [value]
+            text = format_value(name, value) if scalars and all(
+                isinstance(v, (str, int, float)) for v in scalars) else None
+            if text is None or not text.strip() or '\n' in text or '\r' in text:
+                errors.append('%s[%s]: value %r is not allowed: a number, text or list of numbers (not null or '
+                              'empty, no newlines)' % (var('sysctl'), name, value))
+                continue
             if key is not None and key.value_type == _keys.TYPE_INT:
                 _check_int(errors, 'sysctl[%s]' % name, _to_int(value), key.minimum, key.maximum)
-            if key is not None and key.variable and p.get(key.variable[len(PREFIX):]) is not None:
-                errors.append('%s sets %s, which %s already sets: use one of them'
-                              % (var('sysctl'), name, key.variable))
+            elif key is not None and key.value_type == _keys.TYPE_INT_LIST:
+                ints = [_to_int(v) for v in text.split()]
+                if not all(_is_int(i) and (key.minimum is None or i >= key.minimum)
+                           and (key.maximum is None or i <= key.maximum) for i in ints):
+                    errors.append('%s[%s] must be a list of numbers, each %s, got %r' % (
+                        var('sysctl'), name, _allowed_int(key.minimum, key.maximum), value))
     if errors:
         raise PlanError(errors)
 
@@ -1140,7 +1167,7 @@ def extra_keys(params, state=None):
     """Keys outside the table the role must read itself: tcp_tune_sysctl's, and those the state file recorded."""
     params, dummy = normalize_params(params)
     names = set(k for k in (params.get('sysctl') or {}) if isinstance(k, str) and k and not _SYSCTL_BAD.search(k)
-                and '..' not in k) if isinstance(params.get('sysctl'), dict) else set()
+                and '..' not in k and not k.startswith('-')) if isinstance(params.get('sysctl'), dict) else set()
     names.update(((state or {}).get('sysctl') or {}).keys())
     return sorted(n for n in names if n not in _keys.BY_NAME)
 
@@ -1173,8 +1200,16 @@ def plan(raw_params, facts, host=None):
                 values[short] = leaves
     for name, value in (params.get('service_nofile') or {}).items():
         if _to_int(value) > leaves:
-            errors.append('%s[%s] (%s) is above fs.nr_open (%d) as this run leaves it'
-                          % (var('service_nofile'), name, value, leaves))
+            errors.append('%s[%s] (%s) is above fs.nr_open (%d) as this run leaves it: it must be an integer from 1 '
+                          'to fs.nr_open (raise tcp_tune_nr_open in the same run); a service cannot start with a '
+                          'LimitNOFILE above it' % (var('service_nofile'), name, value, leaves))
+    soft, hard = values.get('nofile_soft'), values.get('nofile')
+    if params.get('nofile_soft') is not None and not _is_int(hard):
+        errors.append('%s needs a hard limit to stay under: set %s too (profile %s sets none)'
+                      % (var('nofile_soft'), var('nofile'), params['profile']))
+    elif params.get('nofile') is None and _is_int(soft) and soft > hard:
+        errors.append('%s (%d) must not be above the hard limit (%d, %s from profile %s): lower it or set %s'
+                      % (var('nofile_soft'), soft, hard, var('nofile'), params['profile'], var('nofile')))
     if errors:
         raise PlanError(errors)
 
