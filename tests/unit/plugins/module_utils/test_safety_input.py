@@ -23,11 +23,24 @@ import pytest
 
 from ansible_collections.netlimits.tcp.plugins.module_utils import _plan
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
+from ansible_collections.netlimits.tcp.plugins.module_utils._host import read_host
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 
 
 def facts_for(tmp_path, profile='6.1', **kwargs):
     return gather(make_tree(tmp_path, profile, **kwargs))
+
+
+def snapshot(root):
+    """Bytes and mode of every file under root."""
+    out = {}
+    for base, dummy, names in os.walk(root):
+        for name in names:
+            path = os.path.join(base, name)
+            if os.path.isfile(path):
+                with open(path, 'rb') as handle:
+                    out[path] = (handle.read(), os.stat(path).st_mode)
+    return out
 
 
 def raw(params):
@@ -212,13 +225,15 @@ def test_bad_input(tmp_path, case, params, variable, allowed, tree):
 
 
 @pytest.mark.parametrize('case,params,variable,allowed,tree', BAD, ids=IDS)
-def test_bad_input_reads_nothing_risky_before_validation(case, params, variable, allowed, tree):
-    """gather.yml runs before the planner validates: its helpers must not fail on bad input, and the keys
-    it hands to `sysctl -e` must never be read as options (`--system`, `-p` would load settings)."""
-    keys = _plan.extra_keys(raw(params))
-    assert not [k for k in keys if k.startswith('-')]
-    paths = _plan.plan_paths(raw(params), {})
-    assert all(p.startswith('/etc/') or p.startswith(_plan.STATE_DIR) for p in paths)
+def test_bad_input_reads_nothing_risky_before_validation(tmp_path, case, params, variable, allowed, tree):
+    """_host.read_host runs before the planner validates: on bad input it must not fail, must only read,
+    and must look only under /etc, the role's state directory and /proc/sys (never a key like `--system`)."""
+    root = make_tree(tmp_path, **tree)
+    before = snapshot(root)
+    host = read_host(root, raw(params), gather(root))
+    assert snapshot(root) == before
+    assert not [k for k in host['extra_sysctl'] if k.startswith('-') or '/' in k or '..' in k]
+    assert all(p.startswith('/etc/') or p.startswith(_plan.STATE_DIR) for p in host['files'])
 
 
 def test_several_bad_variables_are_reported_in_one_error(tmp_path):
