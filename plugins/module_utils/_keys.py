@@ -55,6 +55,7 @@ def _key(name, scope, kind, value_type, doc, minimum=None, maximum=None, since=N
                      defaults, variable, needs_module, doc)
 
 
+NR_OPEN_MAX = 2147483584
 INT_MAX = 2147483647
 
 KEYS = (
@@ -124,9 +125,11 @@ KEYS = (
     _key('fs.file-max', SCOPE_HOST, KIND_CAPACITY, TYPE_INT,
          'File handles the whole kernel may allocate ("VFS: file-max limit reached").',
          minimum=1, maximum=None, variable='tcp_tune_file_max'),
+    # sysctl_nr_open_max (fs/file.c): min(INT_MAX, SIZE_MAX / sizeof(void *)) & -BITS_PER_LONG,
+    # 2147483584 on 64-bit; a higher value gets EINVAL.
     _key('fs.nr_open', SCOPE_HOST, KIND_CAPACITY, TYPE_INT,
          'Ceiling for any RLIMIT_NOFILE; a nofile above it makes PAM logins fail.',
-         minimum=1024, maximum=INT_MAX - 31, defaults=(((0, 0), 1048576),), variable='tcp_tune_nr_open'),
+         minimum=1024, maximum=NR_OPEN_MAX, defaults=(((0, 0), 1048576),), variable='tcp_tune_nr_open'),
     # conntrack (exists only while nf_conntrack is loaded)
     _key('net.netfilter.nf_conntrack_max', SCOPE_INIT_NETNS, KIND_CAPACITY, TYPE_INT,
          'Tracked connections; read-only outside the initial network namespace.',
