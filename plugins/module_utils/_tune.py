@@ -18,6 +18,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_files import systemd_running
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_persistence import systemd_version_asking
 from ansible_collections.netlimits.tcp.plugins.module_utils._host import read_host
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan_report import report as make_report
 
 
 def _no_bin(dummy):
@@ -76,8 +77,8 @@ def tune(root, params, check_mode=False, run=None, find_bin=None, owner=None):
             notes.append('nf_conntrack did not load here (%s); it loads at boot from /etc/modules-load.d' % why)
     outcome = apply_plan(root, the_plan, check_mode, run, owner, systemd_running(root))
     after = facts if check_mode else gather(root, systemd_version=version)
-    report = _plan.report(the_plan, {} if check_mode else after, check_mode, outcome.changed_files,
-                          outcome.denied_interfaces)
+    report = make_report(the_plan, {} if check_mode else after, check_mode, outcome.changed_files,
+                         outcome.denied_interfaces)
     report['warnings'].extend(notes)
     report['findings'] = findings_left(after)
     return {'changed': outcome.changed or loaded, 'diff': outcome.diff, 'report': report, 'facts': after}

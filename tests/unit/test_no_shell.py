@@ -37,18 +37,15 @@ def _tasks(node):
     """Every task dict in a playbook or task file, including blocks."""
     if isinstance(node, list):
         for item in node:
-            for task in _tasks(item):
-                yield task
+            yield from _tasks(item)
     elif isinstance(node, dict):
         if any(k in node for k in ('hosts', 'import_playbook')):
             for key in ('pre_tasks', 'tasks', 'post_tasks', 'handlers'):
-                for task in _tasks(node.get(key) or []):
-                    yield task
+                yield from _tasks(node.get(key) or [])
             return
         yield node
         for key in ('block', 'rescue', 'always'):
-            for task in _tasks(node.get(key) or []):
-                yield task
+            yield from _tasks(node.get(key) or [])
 
 
 def _yaml_tasks():

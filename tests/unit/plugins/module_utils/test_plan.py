@@ -13,7 +13,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.netlimits.tcp.plugins.module_utils import _plan
+from ansible_collections.netlimits.tcp.plugins.module_utils import _plan, _plan_report
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 
@@ -392,7 +392,7 @@ def test_plan_paths_include_service_dropins_and_state_files(tmp_path):
 
 def test_report_marks_denied_txqueuelen_read_only(tmp_path):
     result = plan(facts_for(tmp_path), profile='none', txqueuelen=5000, interfaces=['eth0'])
-    report = _plan.report(result, facts_for(tmp_path), False, [_plan.RC_LOCAL], ['eth0'])
+    report = _plan_report.report(result, facts_for(tmp_path), False, [_plan.RC_LOCAL], ['eth0'])
     assert report['txqueuelen']['eth0']['status'] == _plan.SKIPPED_READ_ONLY
     assert report['files'][_plan.RC_LOCAL] == _plan.APPLIED
 

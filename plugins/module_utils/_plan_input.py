@@ -1,0 +1,300 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netlimits.tcp contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The tcp_tune planner's input: profiles, the variables it takes, defaults, and their validation.
+
+normalize_params() coerces types and fills defaults; validate() raises
+PlanError naming every bad variable and what is allowed, before the planner
+decides anything.
+
+Python 3.6 compatible.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.netlimits.tcp.plugins.module_utils import _keys
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import (
+    PREFIX, _blank, _is_int, _sysctl_fact, _to_bool, _to_int, format_value, parse_port_set, var,
+)
+
+
+TXQUEUELEN_MAX = 100000         # larger queues only add latency (bufferbloat)
+
+STATES = ('present', 'absent')
+PERSIST_METHODS = ('rc_local', 'udev', 'systemd_link', 'none')
+
+# Profiles as data. None = leave the key alone. Reasons: docs/role.md and defaults/main.yml.
+PROFILES = {
+    'balanced': {
+        'local_port_range': [15000, 64999],   # 50,000 ports (default 28,232); ends differ in parity
+        'tw_reuse': 1,                        # reuse TIME_WAIT for outbound after ~1 s (needs timestamps)
+        'fin_timeout': 30,                    # orphans leave FIN_WAIT_2 sooner (TIME_WAIT stays 60 s)
+        'somaxconn': 4096,                    # the 5.4+ default, raised on older kernels (128)
+        'max_syn_backlog': 8192,
+        'file_max': 2097152,
+        'nr_open': 1048576,
+        'nofile': 524288,                     # systemd's default hard limit; below fs.nr_open
+    },
+    'client': {
+        'local_port_range': [10000, 65535],   # 55,536 ports: the widest sizing goes to
+        'tw_reuse': 1,
+        'fin_timeout': 30,
+        'somaxconn': 4096,
+        'max_syn_backlog': 4096,
+        'file_max': 2097152,
+        'nr_open': 1048576,
+        'nofile': 1048576,
+    },
+    'server': {
+        'local_port_range': [15000, 64999],   # servers also connect out (upstreams, databases)
+        'tw_reuse': 1,                        # only affects connect(); harmless for accepted sockets
+        'fin_timeout': 15,                    # many peers closing: free FIN_WAIT_2 orphans fast
+        'somaxconn': 65535,                   # accept queue for bursts of inbound connections
+        'max_syn_backlog': 65535,
+        'netdev_max_backlog': 16384,          # per-CPU input queue (host only; missing in containers)
+        'file_max': 4194304,
+        'nr_open': 1048576,
+        'nofile': 1048576,
+        'systemd_default_nofile': 1048576,    # services get the limit too, not only PAM logins
+    },
+    'none': {},
+}
+
+# Every variable of the role, short name -> kind (for coercion and the unknown-name warning).
+PARAMS = {
+    'state': 'str', 'profile': 'str', 'target_connections': 'int', 'target_outbound_rate': 'num',
+    'local_port_range': 'list', 'reserved_ports': 'raw', 'reserve_listening_ports': 'bool',
+    'tw_reuse': 'int', 'tw_recycle': 'bool', 'fin_timeout': 'int', 'somaxconn': 'int',
+    'max_syn_backlog': 'int', 'netdev_max_backlog': 'int', 'max_orphans': 'int', 'orphan_retries': 'int',
+    'conntrack_max': 'int', 'conntrack_load': 'bool', 'file_max': 'int', 'nr_open': 'int', 'sysctl': 'dict',
+    'nofile': 'raw', 'nofile_soft': 'raw', 'limits_domains': 'list', 'systemd_default_nofile': 'int',
+    'service_nofile': 'dict', 'restart_services': 'bool', 'txqueuelen': 'int', 'interfaces': 'raw',
+    'txqueuelen_persist': 'str', 'raise_only': 'bool',
+}
+# tcp_tune_* names that are not role inputs (outputs, playbook knobs).
+NOT_PARAMS = ('report', 'hosts')
+
+DEFAULTS = {
+    'state': 'present', 'profile': 'balanced', 'reserve_listening_ports': True, 'tw_recycle': False,
+    'conntrack_load': False, 'limits_domains': ['*', 'root'], 'restart_services': False,
+    'interfaces': 'physical', 'txqueuelen_persist': 'rc_local', 'raise_only': True, 'sysctl': {},
+    'service_nofile': {},
+}
+
+_IFNAME = re.compile(r'^[A-Za-z0-9_.+-]{1,15}$')
+_UNIT = re.compile(r'^[A-Za-z0-9:_.\\@-]+$')
+_SYSCTL_BAD = re.compile(r'[/=\s]')
+
+
+class PlanError(Exception):
+    """Bad input: the message names each variable and what is allowed."""
+
+    def __init__(self, errors):
+        self.errors = list(errors)
+        super(PlanError, self).__init__('; '.join(self.errors))
+
+
+# ---------------------------------------------------------------- params
+
+def normalize_params(raw):
+    """{'tcp_tune_x': v} (or short names) -> ({short: value}, [warnings]); defaults filled, types coerced."""
+    params = dict(DEFAULTS)
+    warnings = []
+    for name, value in (raw or {}).items():
+        short = name[len(PREFIX):] if name.startswith(PREFIX) else name
+        if short.startswith('_') or short in NOT_PARAMS:
+            continue
+        if short not in PARAMS:
+            warnings.append('%s is not a variable of netlimits.tcp.tcp_tune (typo?); ignored' % var(short))
+            continue
+        kind = PARAMS[short]
+        if _blank(value) and kind != 'dict':
+            value = DEFAULTS.get(short)
+        elif kind == 'int':
+            value = _to_int(value)
+        elif kind == 'bool':
+            # 0 and 1 are booleans (as Ansible's bool type has it); 2 or 1.5 stay as given and fail validation
+            value = value if _is_int(value) and value not in (0, 1) else _to_bool(value)
+        elif kind == 'dict' and value is None:
+            value = {}
+        elif kind == 'list' and isinstance(value, tuple):
+            value = list(value)
+        elif kind == 'num' and isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                pass
+        elif short in ('nofile', 'nofile_soft'):
+            value = _to_int(value)
+        params[short] = value
+    for short in PARAMS:
+        params.setdefault(short, None)
+    return params, warnings
+
+
+def _allowed_int(minimum=None, maximum=None):
+    """Words for the integers from minimum to maximum (either may be None), for error messages."""
+    if minimum is not None and maximum is not None:
+        return 'an integer from %d to %d' % (minimum, maximum)
+    if minimum is not None:
+        return 'an integer >= %d' % minimum
+    if maximum is not None:
+        return 'an integer <= %d' % maximum
+    return 'an integer'
+
+
+def _check_int(errors, short, value, minimum=None, maximum=None, what=None):
+    """One error naming the variable and the allowed integers when value is not an integer in range."""
+    if value is None:
+        return
+    if not _is_int(value) or (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        errors.append('%s must be %s, got %r' % (var(short), what or _allowed_int(minimum, maximum), value))
+
+
+def nr_open_after(params, facts, values):
+    """fs.nr_open as this run leaves it: raised first when tcp_tune_nr_open (or the profile) asks and it is writable."""
+    fact = _sysctl_fact(facts, 'fs.nr_open')
+    current = fact.get('value') if _is_int(fact.get('value')) else 1048576
+    wanted = values.get('nr_open')
+    if _is_int(wanted) and wanted > current and fact.get('writable', True) and fact.get('present', True):
+        return wanted
+    return current
+
+
+def validate(params, facts):
+    """Errors for every rule argument_specs cannot express. Raises PlanError listing all of them."""
+    errors = []
+    p = params
+    if p['state'] not in STATES:
+        errors.append('%s must be one of %s, got %r' % (var('state'), ', '.join(STATES), p['state']))
+    if p['profile'] not in PROFILES:
+        errors.append('%s must be one of %s, got %r' % (var('profile'), ', '.join(sorted(PROFILES)), p['profile']))
+    for short in ('reserve_listening_ports', 'tw_recycle', 'conntrack_load', 'restart_services', 'raise_only'):
+        if p[short] is not None and not isinstance(p[short], bool):
+            errors.append('%s must be true or false, got %r' % (var(short), p[short]))
+    _check_int(errors, 'target_connections', p['target_connections'], 1)
+    rate = p['target_outbound_rate']
+    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate < float('inf')):
+        errors.append('%s must be a finite number > 0 (new connections per second), got %r'
+                      % (var('target_outbound_rate'), rate))
+
+    unpriv = _sysctl_fact(facts, 'net.ipv4.ip_unprivileged_port_start').get('value')
+    unpriv = unpriv if _is_int(unpriv) else 1024
+    rng = p['local_port_range']
+    if rng is not None:
+        if not isinstance(rng, list) or len(rng) != 2 or not all(_is_int(_to_int(x)) for x in rng):
+            errors.append('%s must be two integers [low, high], got %r' % (var('local_port_range'), rng))
+        else:
+            lo, hi = (_to_int(x) for x in rng)
+            p['local_port_range'] = [lo, hi]
+            if lo > hi:
+                errors.append('%s: low (%d) must not be above high (%d)' % (var('local_port_range'), lo, hi))
+            if hi > 65535 or lo < 1:
+                errors.append('%s must stay within 1..65535, got %r' % (var('local_port_range'), rng))
+            if lo < unpriv:
+                errors.append('%s: low (%d) must be >= net.ipv4.ip_unprivileged_port_start (%d) on this host'
+                              % (var('local_port_range'), lo, unpriv))
+    if p['reserved_ports'] is not None:
+        try:
+            p['reserved_ports'] = parse_port_set(p['reserved_ports'])
+        except (ValueError, TypeError) as exc:
+            errors.append('%s: %s' % (var('reserved_ports'), exc))
+    tw = p['tw_reuse']
+    if isinstance(tw, bool):
+        p['tw_reuse'] = tw = int(tw)
+    _check_int(errors, 'tw_reuse', tw, 0, 2, 'one of 0 (off), 1 (on), 2 (loopback only)')
+    _check_int(errors, 'fin_timeout', p['fin_timeout'], 1, _keys.INT_MAX)
+    for short in ('somaxconn', 'max_syn_backlog', 'netdev_max_backlog', 'max_orphans', 'orphan_retries',
+                  'conntrack_max', 'file_max', 'nr_open'):
+        key = _keys.BY_VARIABLE.get(var(short))
+        maximum = key.maximum if key else None
+        if maximum is None:
+            maximum = 2 ** 63 - 1   # LONG_MAX: fs.file-max is an unsigned long the kernel caps there
+        _check_int(errors, short, p[short], key.minimum if key else 1, maximum)
+    _check_int(errors, 'systemd_default_nofile', p['systemd_default_nofile'], 1, what='an integer from 1 to fs.nr_open')
+    _check_int(errors, 'txqueuelen', p['txqueuelen'], 0, TXQUEUELEN_MAX)
+
+    for short in ('nofile', 'nofile_soft'):
+        value = p[short]
+        if isinstance(value, str) and value.strip().lower() in ('unlimited', 'infinity', '-1'):
+            errors.append('%s must be an integer from 1 to fs.nr_open, not %r: an unlimited nofile is above '
+                          'fs.nr_open and makes PAM logins fail' % (var(short), value))
+        else:
+            _check_int(errors, short, value, 1, what='an integer from 1 to fs.nr_open')
+    if _is_int(p['nofile']) and _is_int(p['nofile_soft']) and p['nofile_soft'] > p['nofile']:
+        errors.append('%s (%d) must not be above %s (%d)' % (var('nofile_soft'), p['nofile_soft'],
+                                                             var('nofile'), p['nofile']))
+    domains = p['limits_domains']
+    if not isinstance(domains, list) or not domains:
+        errors.append('%s must be a non-empty list of limits.conf domains (user, @group, *), got %r'
+                      % (var('limits_domains'), domains))
+    else:
+        for domain in domains:
+            if not isinstance(domain, str) or not domain or re.search(r'\s', domain) or '#' in domain:
+                errors.append('%s: %r is not a limits.conf domain (no whitespace, no #, not empty)'
+                              % (var('limits_domains'), domain))
+    services = p['service_nofile']
+    if not isinstance(services, dict):
+        errors.append('%s must be a dict of service name to nofile, got %r' % (var('service_nofile'), services))
+    else:
+        for name, value in services.items():
+            unit = str(name)
+            if unit.endswith('.service'):
+                unit = unit[:-len('.service')]
+            if not unit or len(unit) > 247 or not _UNIT.match(unit) or unit.startswith(('-', '@')) or '..' in unit \
+                    or unit.count('@') > 1:
+                errors.append('%s: %r is not a valid systemd service name (ASCII letters, digits and ":_.-\\@", '
+                              'at most one "@", not starting with "-" or "@", no "..", 1 to 247 characters before an '
+                              'optional ".service")' % (var('service_nofile'), name))
+            if not _is_int(_to_int(value)) or _to_int(value) < 1:
+                errors.append('%s[%s] must be an integer from 1 to fs.nr_open, got %r' % (var('service_nofile'), name, value))
+
+    ifaces = p['interfaces']
+    if ifaces != 'physical':
+        if not isinstance(ifaces, list):
+            errors.append('%s must be "physical" or a list of interface names, got %r' % (var('interfaces'), ifaces))
+        else:
+            for name in ifaces:
+                if not isinstance(name, str) or not _IFNAME.match(name) or name in ('.', '..'):
+                    errors.append('%s: %r is not an interface name (1..15 characters of A-Z a-z 0-9 _ . + -; '
+                                  'no "/", whitespace or shell characters)' % (var('interfaces'), name))
+    if p['txqueuelen_persist'] not in PERSIST_METHODS:
+        errors.append('%s must be one of %s, got %r'
+                      % (var('txqueuelen_persist'), ', '.join(PERSIST_METHODS), p['txqueuelen_persist']))
+    extra = p['sysctl']
+    if not isinstance(extra, dict):
+        errors.append('%s must be a dict of sysctl key to value, got %r' % (var('sysctl'), extra))
+    else:
+        for name, value in extra.items():
+            if not isinstance(name, str) or _SYSCTL_BAD.search(name) \
+                    or not re.match(r'^[A-Za-z0-9_+@][A-Za-z0-9_+@-]*(\.[A-Za-z0-9_+@-]+)+$', name):
+                errors.append('%s: key %r is not allowed: a sysctl name is dot-separated parts of letters, digits and '
+                              '"_-+@" (no "/", "..", "=", "*", spaces or newlines; not starting with "-" or ".")'
+                              % (var('sysctl'), name))
+                continue
+            key = _keys.BY_NAME.get(name)
+            if key is not None and key.variable:
+                errors.append('%s must not set %s: the role sets it from %s, set that variable instead'
+                              % (var('sysctl'), name, key.variable))
+                continue
+            scalars = value if isinstance(value, (list, tuple)) else [value]
+            text = format_value(name, value) if scalars and all(
+                isinstance(v, (str, int, float)) for v in scalars) else None
+            if text is None or not text.strip() or '\n' in text or '\r' in text:
+                errors.append('%s[%s]: value %r is not allowed: a number, text or list of numbers (not null or '
+                              'empty, no newlines)' % (var('sysctl'), name, value))
+                continue
+            if key is not None and key.value_type == _keys.TYPE_INT:
+                _check_int(errors, 'sysctl[%s]' % name, _to_int(value), key.minimum, key.maximum)
+            elif key is not None and key.value_type == _keys.TYPE_INT_LIST:
+                ints = [_to_int(v) for v in text.split()]
+                if not all(_is_int(i) and (key.minimum is None or i >= key.minimum)
+                           and (key.maximum is None or i <= key.maximum) for i in ints):
+                    errors.append('%s[%s] must be a list of numbers, each %s, got %r' % (
+                        var('sysctl'), name, _allowed_int(key.minimum, key.maximum), value))
+    if errors:
+        raise PlanError(errors)

@@ -1,0 +1,207 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netlimits.tcp contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Values of the tcp_tune planner: conversions, kernel versions, port sets, sysctl value formats and comparisons.
+
+Python 3.6 compatible.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.netlimits.tcp.plugins.module_utils import _keys
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts_sysctl import merge_port_ranges
+
+
+PREFIX = 'tcp_tune_'
+PORT_RANGE_KEY = 'net.ipv4.ip_local_port_range'
+
+
+# ---------------------------------------------------------------- helpers
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _to_int(value):
+    """int from int or a decimal string; anything else unchanged (validation reports it)."""
+    if _is_int(value):
+        return value
+    if isinstance(value, float) and value == int(value):
+        return int(value)
+    if isinstance(value, str) and re.match(r'^\s*-?\d+\s*$', value):
+        return int(value)
+    return value
+
+
+def _to_bool(value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ('yes', 'true', 'on', '1', 'y'):
+        return True
+    if isinstance(value, str) and value.strip().lower() in ('no', 'false', 'off', '0', 'n', ''):
+        return False
+    if _is_int(value):
+        return bool(value)
+    return value
+
+
+def _blank(value):
+    return value is None or (isinstance(value, str) and value.strip() == '')
+
+
+def pow2ceil(n):
+    """Smallest power of two >= n (n >= 1)."""
+    p = 1
+    while p < n:
+        p *= 2
+    return p
+
+
+def _ceil(x):
+    i = int(x)
+    return i if i == x else i + 1
+
+
+def var(short):
+    return PREFIX + short
+
+
+def _version_tuple(text):
+    match = re.search(r'(\d+)\.(\d+)(?:\.(\d+))?', text or '')
+    if not match:
+        return None
+    return tuple(int(p or 0) for p in match.groups())
+
+
+def kernel_text(facts):
+    kernel = (facts or {}).get('kernel') or {}
+    return kernel.get('release') or 'unknown'
+
+
+def kernel_version(facts):
+    version = ((facts or {}).get('kernel') or {}).get('version')
+    return tuple(version) if version else None
+
+
+def _sysctl_fact(facts, name):
+    return ((facts or {}).get('sysctl') or {}).get(name) or {}
+
+
+def _containment(facts):
+    return (facts or {}).get('containment') or {}
+
+
+# ---------------------------------------------------------------- port sets
+
+def parse_port_set(value):
+    """'8080,9000-9010' / [8080, '9000-9010'] / [[9000, 9010]] -> merged sorted [[lo, hi], ...]; ValueError if bad."""
+    items = []
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [p for p in re.split(r'[,\s]+', value.strip()) if p]
+    if _is_int(value):
+        value = [value]
+    for item in value:
+        if isinstance(item, (list, tuple)) and len(item) == 2:
+            lo, hi = _to_int(item[0]), _to_int(item[1])
+        elif isinstance(item, str) and '-' in item:
+            lo, hi = (_to_int(p) for p in item.split('-', 1))
+        else:
+            lo = hi = _to_int(item)
+        if not (_is_int(lo) and _is_int(hi)) or not 1 <= lo <= hi <= 65535:
+            raise ValueError('%r is not a port (1..65535) or a range "lo-hi"' % (item,))
+        items.append([lo, hi])
+    return merge_port_ranges(items)
+
+
+def format_port_set(pairs):
+    return ','.join('%d' % lo if lo == hi else '%d-%d' % (lo, hi) for lo, hi in pairs)
+
+
+def listening_ports(text):
+    """Local ports in state 0A (LISTEN) from /proc/net/tcp and tcp6 text."""
+    ports = set()
+    for line in (text or '').splitlines():
+        parts = line.split()
+        if len(parts) >= 4 and ':' in parts[1] and parts[3] == '0A':
+            local = parts[1]
+        elif len(parts) == 1 and ':' in parts[0]:
+            local = parts[0]  # `awk '$4 == "0A" {print $2}'` output: local address only
+        else:
+            continue
+        try:
+            ports.add(int(local.rsplit(':', 1)[1], 16))
+        except ValueError:
+            continue
+    return sorted(ports)
+
+
+# ---------------------------------------------------------------- values
+
+def format_value(name, value):
+    """Text of a value as sysctl files and `sysctl -w` take it."""
+    key = _keys.BY_NAME.get(name)
+    if key is not None and key.value_type == _keys.TYPE_PORT_SET:
+        return format_port_set(value)
+    if isinstance(value, (list, tuple)):
+        return ' '.join(str(v) for v in value)
+    if isinstance(value, bool):
+        return '1' if value else '0'
+    return str(value)
+
+
+def normalize_raw(text):
+    return ' '.join(str(text).split()) if text is not None else None
+
+
+def parse_value(name, raw):
+    """A raw sysctl text parsed like the facts do (int, int list, port pairs); other keys: normalized text."""
+    key = _keys.BY_NAME.get(name)
+    if raw is None:
+        return None
+    if key is None:
+        return normalize_raw(raw)
+    if key.value_type == _keys.TYPE_PORT_SET:
+        return parse_port_set(raw)
+    parts = str(raw).split()
+    try:
+        ints = [int(p) for p in parts]
+    except ValueError:
+        return normalize_raw(raw)
+    if key.value_type == _keys.TYPE_INT_LIST:
+        return ints
+    return ints[0] if len(ints) == 1 else ints
+
+
+def _same(name, a, b):
+    if a is None or b is None:
+        return a is b
+    return format_value(name, a) == format_value(name, b)
+
+
+def _greater(a, b):
+    """a > b for ints, elementwise-all for lists; None when not comparable."""
+    if _is_int(a) and _is_int(b):
+        return a > b
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b) and all(_is_int(x) for x in a + b):
+        return any(x > y for x, y in zip(a, b)) and all(x >= y for x, y in zip(a, b))
+    return None
+
+
+def _holds_more(name, kind, baseline, wanted):
+    """Whether the value in effect allows more than the wanted one (what tcp_tune_raise_only keeps).
+
+    Capacity keys compare as numbers; the port range, a behaviour key, by how
+    many ports it holds: a wider range in effect is never narrowed.
+    """
+    if name == PORT_RANGE_KEY:
+        if isinstance(baseline, list) and isinstance(wanted, list) and len(baseline) == len(wanted) == 2 \
+                and all(_is_int(x) for x in baseline + wanted):
+            return baseline[1] - baseline[0] > wanted[1] - wanted[0]
+        return False
+    return kind == _keys.KIND_CAPACITY and bool(_greater(baseline, wanted))
