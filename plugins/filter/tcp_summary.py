@@ -1,0 +1,359 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netlimits.tcp contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The fleet summary of playbooks/tune.yml: one line per host, totals at the end.
+
+``summarize()`` is the pure part (plain dicts and lists in, plain data out, unit tested);
+the filter ``tcp_summary`` only finds each host's tcp_tune_report, reachability result, verify
+result and failure record in hostvars and hands them to it.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: tcp_summary
+short_description: One line per host and totals after netlimits.tcp.tcp_tune ran on a fleet
+version_added: 0.1.0
+author:
+  - netlimits.tcp contributors (@netlimits)
+description:
+  - Reads, for every host of O(hosts), the fact C(tcp_tune_report) published by the role
+    C(netlimits.tcp.tcp_tune), the result of the reachability check, the result of the verify
+    gathering and the failure record that C(playbooks/tune.yml) keeps, and returns the fleet
+    summary - per host the keys changed (or, in check mode, that would change), the keys skipped
+    with their status and the findings left; the hosts that were unreachable or failed; and totals.
+  - Changed means status C(applied) or C(restored) (also C(overridden) when the live value was set).
+    Skipped means C(skipped_*), C(kept_host_scope) or C(unknown_original). txqueuelen entries count
+    as keys named C(txqueuelen:IFACE).
+  - Findings left are C(tcp_tune_report.findings) when the report has them, else the findings of
+    the verify gathering (O(verify_var)).
+  - A host is C(unreachable) when its reachability result says so, C(failed) when it has a failure
+    record or no report at all, else C(tuned).
+options:
+  _input:
+    description:
+      - C(hostvars), or a dict host name -> that host's variables.
+    type: dict
+    required: true
+  hosts:
+    description: The hosts to summarize, in the order of the lines (default - every key of the input).
+    type: list
+    elements: str
+  report_var:
+    description: Name of the role's report fact.
+    type: str
+    default: tcp_tune_report
+  reach_var:
+    description: Name of the registered result of the first task that contacts the host (its C(unreachable) flag).
+    type: str
+    default: __netlimits_tcp_reach
+  verify_var:
+    description: Name of the registered result of the C(netlimits.tcp.tcp_limits_facts) call after the role.
+    type: str
+    default: __netlimits_tcp_verify
+  failure_var:
+    description: Name of the fact holding C({task, msg}) of a failure on the host (set in a rescue).
+    type: str
+    default: __netlimits_tcp_failure
+"""
+
+EXAMPLES = r"""
+- name: Summarize the fleet
+  ansible.builtin.set_fact:
+    fleet_summary: "{{ hostvars | netlimits.tcp.tcp_summary(hosts=['web1', 'web2', 'db1']) }}"
+
+- name: Print it
+  ansible.builtin.debug:
+    msg: "{{ fleet_summary.lines }}"
+"""
+
+RETURN = r"""
+_value:
+  description: The summary.
+  type: dict
+  contains:
+    lines:
+      description: One line per host, then the totals, the unreachable hosts and the failed hosts.
+      type: list
+      elements: str
+    hosts:
+      description:
+        - Per host C(host), C(status) (tuned, unreachable, failed), C(changed) (list of keys), C(skipped)
+          (key -> status), C(overridden) (key -> file that wins at boot), C(findings) (list of C(id), C(severity);
+          null when unknown), C(check_mode), C(msg) (why it is unreachable or failed).
+      type: list
+      elements: dict
+    unreachable:
+      description: Hosts that could not be reached.
+      type: list
+      elements: str
+    failed:
+      description: Hosts where tuning failed or that have no report.
+      type: list
+      elements: str
+    totals:
+      description: C(hosts), C(tuned), C(unreachable), C(failed), C(changed), C(skipped), C(overridden), and C(findings) per severity plus C(total).
+      type: dict
+    check_mode:
+      description: Whether any report came from a check mode run (then C(changed) is what would change).
+      type: bool
+"""
+
+from collections.abc import Mapping
+
+from ansible.errors import AnsibleFilterError
+
+TUNED = 'tuned'
+UNREACHABLE = 'unreachable'
+FAILED = 'failed'
+
+CHANGED_STATUSES = ('applied', 'restored')
+SKIPPED_STATUSES = ('skipped_missing', 'skipped_read_only', 'skipped_kernel', 'skipped_lower',
+                    'kept_host_scope', 'unknown_original')
+OVERRIDDEN = 'overridden'
+SEVERITIES = ('critical', 'warning', 'info')
+MSG_MAX = 200
+
+
+def _plain(value):
+    """Ansible's lazy/templated containers (hostvars) to plain dicts and lists."""
+    if isinstance(value, Mapping):
+        return dict((u'%s' % (k,), _plain(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _one_line(text):
+    """A message on one line ('' for None)."""
+    return u' '.join((u'%s' % (text,)).split()) if text is not None else u''
+
+
+def _short(text):
+    """At most MSG_MAX characters of a message, for its summary line."""
+    return text if len(text) <= MSG_MAX else text[:MSG_MAX - 3] + u'...'
+
+
+def _entries(report):
+    """(key, entry) of the sysctl keys, then ('txqueuelen:IFACE', entry) of the interfaces."""
+    out = []
+    for section, prefix in (('sysctl', ''), ('txqueuelen', 'txqueuelen:')):
+        items = report.get(section)
+        if isinstance(items, Mapping):
+            for key in sorted(items):
+                if isinstance(items[key], Mapping):
+                    out.append((prefix + key, items[key]))
+    return out
+
+
+def changed_keys(report):
+    """Keys the run set live (or would set, in check mode), sorted: sysctl keys, then txqueuelen:IFACE."""
+    return [key for key, entry in _entries(report)
+            if entry.get('status') in CHANGED_STATUSES
+            or (entry.get('status') == OVERRIDDEN and entry.get('live') in CHANGED_STATUSES)]
+
+
+def skipped_keys(report):
+    """Key -> status of the keys left alone for a reason (missing, read-only, kernel, lower, host scope)."""
+    return dict((key, entry['status']) for key, entry in _entries(report) if entry.get('status') in SKIPPED_STATUSES)
+
+
+def overridden_keys(report):
+    """Key -> the file loaded after ours that sets it (it wins at boot)."""
+    return dict((key, entry.get('overridden_by') or '?') for key, entry in _entries(report)
+                if entry.get('status') == OVERRIDDEN)
+
+
+def _findings(report, fallback):
+    """[{id, severity}] from the report's own findings, else from fallback; None when neither is a list."""
+    found = report.get('findings') if isinstance(report, Mapping) else None
+    if not isinstance(found, list):
+        found = fallback
+    if not isinstance(found, list):
+        return None
+    out = []
+    for item in found:
+        if isinstance(item, Mapping):
+            out.append({'id': u'%s' % (item.get('id') or '?',), 'severity': u'%s' % (item.get('severity') or 'info',)})
+    rank = dict((name, i) for i, name in enumerate(SEVERITIES))
+    return sorted(out, key=lambda f: (rank.get(f['severity'], len(SEVERITIES)), f['id']))
+
+
+def _list_text(count, items):
+    return u'%d (%s)' % (count, u', '.join(items)) if items else u'%d' % count
+
+
+def _findings_text(findings):
+    """'id: severity' per distinct finding (already sorted), with 'xN' when a host has it N times."""
+    out, counts = [], {}
+    for f in findings:
+        key = (f['id'], f['severity'])
+        if key not in counts:
+            out.append(key)
+        counts[key] = counts.get(key, 0) + 1
+    return [u'%s: %s%s' % (i, sev, u' x%d' % counts[(i, sev)] if counts[(i, sev)] > 1 else u'') for i, sev in out]
+
+
+def host_line(entry):
+    """The summary line of one host entry."""
+    host = entry['host']
+    if entry['status'] == UNREACHABLE:
+        return u'%s: UNREACHABLE%s' % (host, u' - ' + _short(entry['msg']) if entry.get('msg') else u'')
+    if entry['status'] == FAILED:
+        return u'%s: FAILED%s' % (host, u' - ' + _short(entry['msg']) if entry.get('msg') else u'')
+    parts = [
+        u'%s %s' % (u'would change' if entry['check_mode'] else u'changed',
+                    _list_text(len(entry['changed']), entry['changed'])),
+        u'skipped %s' % _list_text(len(entry['skipped']),
+                                   [u'%s: %s' % (k, entry['skipped'][k]) for k in sorted(entry['skipped'])]),
+    ]
+    if entry['overridden']:
+        parts.append(u'overridden %s' % _list_text(len(entry['overridden']), [
+            u'%s by %s' % (k, entry['overridden'][k]) for k in sorted(entry['overridden'])]))
+    # In check mode nothing changed: the findings are those of the host as it is now.
+    label = u'findings now' if entry['check_mode'] else u'findings left'
+    if entry['findings'] is None:
+        parts.append(u'%s n/a' % label)
+    else:
+        parts.append(u'%s %s' % (label, _list_text(len(entry['findings']), _findings_text(entry['findings']))))
+    return u'%s: %s' % (host, u'; '.join(parts))
+
+
+def _names(value):
+    """A list of host names or a dict host -> message, as a dict host -> message (or None)."""
+    if isinstance(value, Mapping):
+        return dict((u'%s' % (k,), v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return dict((u'%s' % (h,), None) for h in value)
+    if value:
+        return {u'%s' % (value,): None}
+    return {}
+
+
+def summarize(hosts, reports, findings=None, unreachable=None, failed=None):
+    """The fleet summary.
+
+    hosts: the target hosts, in the order of the lines.
+    reports: host -> tcp_tune_report.
+    findings: host -> list of findings, used where the report has no ``findings`` of its own.
+    unreachable, failed: host names, or host -> message.
+    """
+    reports = reports or {}
+    findings = findings or {}
+    unreachable = _names(unreachable)
+    failed = _names(failed)
+    entries, seen = [], set()
+    for host in hosts:
+        host = u'%s' % (host,)
+        if host in seen:
+            continue
+        seen.add(host)
+        report = reports.get(host)
+        entry = {'host': host, 'status': TUNED, 'changed': [], 'skipped': {}, 'overridden': {},
+                 'findings': None, 'check_mode': False, 'msg': None}
+        if host in unreachable:
+            entry.update(status=UNREACHABLE, msg=_one_line(unreachable[host]) or None)
+        elif host in failed:
+            entry.update(status=FAILED, msg=_one_line(failed[host]) or None)
+        elif not isinstance(report, Mapping):
+            entry.update(status=FAILED, msg=u'no tcp_tune_report: the host left the run (failed or lost its connection)')
+        else:
+            entry.update(changed=changed_keys(report), skipped=skipped_keys(report), overridden=overridden_keys(report),
+                         findings=_findings(report, findings.get(host)), check_mode=bool(report.get('check_mode')))
+        entry['line'] = host_line(entry)
+        entries.append(entry)
+    return _with_totals(entries)
+
+
+def _s(count):
+    return u'' if count == 1 else u's'
+
+
+def _with_totals(entries):
+    tuned = [e for e in entries if e['status'] == TUNED]
+    unreachable = [e['host'] for e in entries if e['status'] == UNREACHABLE]
+    failed = [e['host'] for e in entries if e['status'] == FAILED]
+    check_mode = any(e['check_mode'] for e in tuned)
+    counts = dict((s, 0) for s in SEVERITIES)
+    total_findings = 0
+    for e in tuned:
+        for f in e['findings'] or []:
+            total_findings += 1
+            if f['severity'] in counts:
+                counts[f['severity']] += 1
+    counts['total'] = total_findings
+    totals = {
+        'hosts': len(entries), 'tuned': len(tuned), 'unreachable': len(unreachable), 'failed': len(failed),
+        'changed': sum(len(e['changed']) for e in tuned), 'skipped': sum(len(e['skipped']) for e in tuned),
+        'overridden': sum(len(e['overridden']) for e in tuned), 'findings': counts,
+    }
+    lines = [e['line'] for e in entries]
+    lines.append(u'TOTAL%s %d host%s: %d tuned, %d unreachable, %d failed; %d key%s %s, %d skipped%s; '
+                 u'%s %d (%d critical, %d warning, %d info)' % (
+                     u' (check mode, nothing changed)' if check_mode else u'',
+                     totals['hosts'], _s(totals['hosts']), totals['tuned'], totals['unreachable'], totals['failed'],
+                     totals['changed'], _s(totals['changed']), u'would change' if check_mode else u'changed',
+                     totals['skipped'], u', %d overridden' % totals['overridden'] if totals['overridden'] else u'',
+                     u'findings now' if check_mode else u'findings left',
+                     counts['total'], counts['critical'], counts['warning'], counts['info']))
+    lines.append(u'unreachable: %s' % (u', '.join(unreachable) or u'none'))
+    lines.append(u'failed: %s' % (u', '.join(failed) or u'none'))
+    return {'lines': lines, 'hosts': entries, 'unreachable': unreachable, 'failed': failed,
+            'totals': totals, 'check_mode': check_mode}
+
+
+def _vars_of(hostvars, host):
+    try:
+        hv = hostvars[host]
+    except KeyError:
+        return {}
+    return hv if isinstance(hv, Mapping) else {}
+
+
+def _failure_text(record):
+    if isinstance(record, Mapping):
+        task, msg = record.get('task'), record.get('msg')
+        return u'%s%s' % (u'in "%s": ' % (task,) if task else u'', msg if msg is not None else u'failed')
+    return record if record else u'failed'
+
+
+def tcp_summary(hostvars, hosts=None, report_var='tcp_tune_report', reach_var='__netlimits_tcp_reach',
+                verify_var='__netlimits_tcp_verify', failure_var='__netlimits_tcp_failure'):
+    """The fleet summary from hostvars (see summarize)."""
+    if not isinstance(hostvars, Mapping):
+        raise AnsibleFilterError('tcp_summary expects hostvars or a dict host -> vars, got %s' % type(hostvars).__name__)
+    if hosts is None:
+        hosts = list(hostvars.keys())
+    if isinstance(hosts, (str, bytes)):
+        hosts = [hosts]
+    if not isinstance(hosts, (list, tuple)):
+        raise AnsibleFilterError('tcp_summary: hosts must be a list of host names, got %s' % type(hosts).__name__)
+    reports, findings, unreachable, failed = {}, {}, {}, {}
+    for host in hosts:
+        host = u'%s' % (host,)
+        hv = _vars_of(hostvars, host)
+        reach = _plain(hv.get(reach_var)) if reach_var else None
+        if isinstance(reach, Mapping) and reach.get('unreachable'):
+            unreachable[host] = reach.get('msg') or 'unreachable'
+            continue
+        record = _plain(hv.get(failure_var)) if failure_var else None
+        if record:
+            failed[host] = _failure_text(record)
+            continue
+        report = _plain(hv.get(report_var))
+        if isinstance(report, Mapping):
+            reports[host] = report
+        verify = _plain(hv.get(verify_var)) if verify_var else None
+        limits = ((verify or {}).get('ansible_facts') or {}).get('tcp_limits') if isinstance(verify, Mapping) else None
+        if isinstance(limits, Mapping) and isinstance(limits.get('findings'), list):
+            findings[host] = limits['findings']
+    return summarize(hosts, reports, findings=findings, unreachable=unreachable, failed=failed)
+
+
+class FilterModule(object):
+    """netlimits.tcp fleet summary filter."""
+
+    def filters(self):
+        return {'tcp_summary': tcp_summary}
