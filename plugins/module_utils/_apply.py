@@ -26,7 +26,7 @@ import stat
 import tempfile
 
 from ansible_collections.netlimits.tcp.plugins.module_utils import _plan
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts_read import join
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts_read import join, resolve
 from ansible_collections.netlimits.tcp.plugins.module_utils._host import decode, file_info, read_bytes, sysctl_path
 
 DIR_MODE = 0o755
@@ -99,16 +99,21 @@ def ensure_parent(root, path, out, owner=None):
 
 
 def put_file(root, path, data, mode, out, owner=None):
-    """Write data (bytes) with mode (int) when bytes, mode or owner differ."""
+    """Write data (bytes) with mode (int) when bytes, mode or owner differ.
+
+    A symlink (an rc.local linked to rc.d/rc.local) stays a symlink: its target is written.
+    """
+    header = path
+    path = '/' + resolve(root, path)
     info = file_info(root, path)
     old = read_bytes(root, path) if info['exists'] else None
     same_mode = info['exists'] and info['mode'] == '%04o' % mode
     if old == data and same_mode and _owned(info, owner):
         return
     if old == data:
-        out.file_changed(path, _mode_text(int(info['mode'], 8)), _mode_text(mode))
+        out.file_changed(header, _mode_text(int(info['mode'], 8)), _mode_text(mode))
     else:
-        out.file_changed(path, decode(old) or '', decode(data))
+        out.file_changed(header, decode(old) or '', decode(data))
     if out.check_mode:
         return
     ensure_parent(root, path, out, owner)

@@ -21,7 +21,7 @@ import os
 import stat
 
 from ansible_collections.netlimits.tcp.plugins.module_utils import _plan
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts_read import is_writable, join
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts_read import is_writable, join, resolve
 
 # Where 99-default.link may be, in systemd's search order (a .link of ours repeats its settings).
 DEFAULT_LINKS = (
@@ -42,9 +42,9 @@ LISTEN = '0A'
 
 
 def read_bytes(root, path):
-    """The file's bytes, or None when it is missing or unreadable."""
+    """The file's bytes, or None when it is missing or unreadable (symlinks followed inside root)."""
     try:
-        with open(join(root, path), 'rb') as handle:
+        with open(join(root, resolve(root, path)), 'rb') as handle:
             return handle.read()
     except (IOError, OSError):
         return None
@@ -55,9 +55,9 @@ def decode(data):
 
 
 def file_info(root, path):
-    """{'exists', 'mode' ('0644'), 'executable', 'uid', 'gid'} of a path (symlinks followed)."""
+    """{'exists', 'mode' ('0644'), 'executable', 'uid', 'gid'} of a path (symlinks followed inside root)."""
     try:
-        st = os.stat(join(root, path))
+        st = os.stat(join(root, resolve(root, path)))
     except (IOError, OSError):
         return {'exists': False, 'mode': None, 'executable': False}
     return {'exists': True, 'mode': '%04o' % stat.S_IMODE(st.st_mode), 'executable': bool(st.st_mode & stat.S_IXUSR),

@@ -323,6 +323,20 @@ def test_rc_local_variants_get_one_block_and_revert_restores_them(tmp_path, vari
     assert mode_of(root, 'etc/rc.local') == mode
 
 
+def test_a_symlinked_rc_local_stays_a_symlink_and_revert_restores_its_target(tmp_path):
+    original = b'#!/bin/sh\necho up\nexit 0\n'
+    root = host_tree(tmp_path, files={'etc/rc.d/rc.local': original.decode(), 'etc/rc.local': '->/etc/rc.d/rc.local'},
+                     modes={'etc/rc.d/rc.local': 0o755})
+    result = run(root, txqueuelen=5000, interfaces=['eth0'])
+    assert os.path.islink(os.path.join(root, 'etc/rc.local'))
+    assert b'txqueuelen 5000' in read(root, 'etc/rc.d/rc.local')
+    assert _plan.RC_LOCAL in [d['after_header'] for d in result['diff']]
+    assert run(root, txqueuelen=5000, interfaces=['eth0'])['changed'] is False
+    run(root, state='absent')
+    assert os.path.islink(os.path.join(root, 'etc/rc.local'))
+    assert read(root, 'etc/rc.d/rc.local') == original
+
+
 def test_an_interface_that_does_not_exist_is_skipped_with_a_warning(tmp_path):
     root = host_tree(tmp_path)
     result = run(root, txqueuelen=5000, interfaces=['eth0', 'nosuch0'])
