@@ -80,6 +80,7 @@ RESTORED = 'restored'
 KEPT_HOST_SCOPE = 'kept_host_scope'
 UNKNOWN_ORIGINAL = 'unknown_original'
 
+
 # ---------------------------------------------------------------- profile + sizing
 
 def effective_values(params, facts):
