@@ -39,8 +39,8 @@ create_fleet() {
     for name in "${names[@]}"; do
         podman run -d --name "$name" --hostname "$name" --privileged --systemd=always "$image" /sbin/init >/dev/null
     done
-    # systemd needs a moment before it answers on its bus; give each container up to 120 s.
-    local deadline=$(( $(date +%s) + 120 )) state
+    # systemd needs a moment before it answers on its bus; give the fleet up to 300 s (a loaded 2-core machine needs it).
+    local deadline=$(( $(date +%s) + 300 )) state
     for name in "${names[@]}"; do
         while :; do
             state=$(timeout 60 podman exec "$name" systemctl is-system-running --wait 2>/dev/null || true)
