@@ -33,16 +33,18 @@ notes:
   - The initial network namespace is told by C(net.core.netdev_max_backlog), which the kernel shows only there;
     when C(/proc/sys/net/core) is missing, by comparing C(/proc/self/ns/net) with C(/proc/1/ns/net) outside a container.
   - The qdisc of an interface needs netlink and is reported as null.
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.facts
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   facts:
-    description: Action returns an C(ansible_facts) dictionary that will update existing host facts.
     support: full
+  platform:
+    platforms: posix
 options:
   connections:
     description:
