@@ -68,28 +68,19 @@ build-check: venvs ## build the collection, install it offline, read the role's 
 	$(HARNESS)/build-check.sh
 
 # One job per (scenario, core). Scenarios run MOLECULE_JOBS at a time: most of
-# their time is spent waiting on containers and systemd, not on the CPU.
+# their time is spent waiting on containers and systemd, not on the CPU. A run
+# that passed with exactly the same inputs is not repeated (like `go test`;
+# see tests/harness/molecule-run.sh); RERUN=1 repeats it.
 MOLECULE_JOBS ?= 3
 MOLECULE_RUNS := $(if $(CORE),$(foreach s,$(SCENARIOS),$(s)@$(CORE)),\
 	$(foreach s,$(SCENARIOS),$(s)@$(NEWEST)) $(foreach s,$(filter $(OLDEST_SCENARIOS),$(SCENARIOS)),$(s)@$(OLDEST)))
 
-molecule: setup ## every molecule scenario (SCENARIOS=..., CORE=..., MOLECULE_JOBS=... to narrow)
+molecule: setup ## every molecule scenario (SCENARIOS=..., CORE=..., MOLECULE_JOBS=... to narrow; RERUN=1 repeats passed runs)
 	$(MAKE) --no-print-directory -j$(MOLECULE_JOBS) --output-sync=target $(addprefix molecule-run/,$(MOLECULE_RUNS))
 	@echo "molecule: $(words $(MOLECULE_RUNS)) scenario runs passed: $(MOLECULE_RUNS)"
 
-# The same scenario on two cores would reuse its container names: run them one after the other.
-$(foreach s,$(OLDEST_SCENARIOS),$(eval molecule-run/$(s)@$(OLDEST): | $(if $(CORE),,molecule-run/$(s)@$(NEWEST))))
-
 molecule-run/%:
-	@scenario=$(word 1,$(subst @, ,$*)); core=$(word 2,$(subst @, ,$*)); \
-	log=.cache/molecule-logs/$$scenario@$$core.log; mkdir -p .cache/molecule-logs; \
-	start=$$(date +%s); \
-	export MOLECULE_EPHEMERAL_DIRECTORY=$(CURDIR)/.cache/molecule/$$scenario@$$core; \
-	if $(RUN) $$core molecule test -s $$scenario >$$log 2>&1; then \
-		echo "== molecule $$scenario on ansible-core $$core: passed in $$(( $$(date +%s) - start )) s"; \
-	else \
-		tail -n 150 $$log; echo "== molecule $$scenario on ansible-core $$core: FAILED (full log: $$log)"; exit 1; \
-	fi
+	@$(HARNESS)/molecule-run.sh $(word 1,$(subst @, ,$*)) $(word 2,$(subst @, ,$*))
 
 # ---- release notes -------------------------------------------------------
 .PHONY: changelog

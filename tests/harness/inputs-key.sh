@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Print a sha256 over everything a molecule run on ansible-core CORE depends
+# on: `inputs-key.sh CORE`. molecule-run.sh skips a scenario whose last pass
+# had the same key. Exits 1 (no key, so no skipping) outside a git checkout
+# or when an image or the venv is missing.
+set -euo pipefail
+core=${1:?usage: inputs-key.sh CORE}
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/harness/env.sh
+. "$here/env.sh"
+cd "$NETLIMITS_ROOT"
+git rev-parse --git-dir >/dev/null 2>&1 || exit 1
+venv="$NETLIMITS_ROOT/.venv/core-$core"
+[ -d "$venv" ] || exit 1
+
+{
+    # every file of the checkout: tracked and new, not ignored (.cache, .venv and
+    # tests/output are ignored), by content; a deleted tracked file drops out
+    git ls-files -z -co --exclude-standard | sort -zu |
+        while IFS= read -r -d '' f; do if [ -f "$f" ]; then printf '%s\0' "$f"; fi; done |
+        xargs -0 -r sha256sum
+    for suite in bookworm trixie bullseye; do
+        podman image inspect --format '{{.Id}}' "$NETLIMITS_IMAGE_REPO:$suite"
+    done
+    # the venv's packages (name and version) and the collections from PyPI's ansible
+    for info in "$venv"/lib/python3*/site-packages/*.dist-info; do echo "${info##*/}"; done
+    sha256sum "$NETLIMITS_CACHE"/ansible-pkg/ansible_collections/containers/podman/MANIFEST.json
+    uname -r
+    podman --version
+    runc --version | head -n 1
+    cat "$CONTAINERS_CONF"
+    echo "core $core"
+} | sha256sum | cut -d' ' -f1

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# One molecule scenario on one ansible-core line: `molecule-run.sh SCENARIO CORE`.
+# The log goes to .cache/molecule-logs/SCENARIO@CORE.log (its tail is printed
+# on failure), molecule's ephemeral files to .cache/molecule/SCENARIO@CORE.
+#
+# Like `go test`, a scenario that passed with exactly the same inputs is not
+# run again: its pass is recorded in .cache/molecule-passed/SCENARIO@CORE
+# under a key (inputs-key.sh) over every file of this checkout, the images,
+# the venv's packages, the kernel, podman, runc and containers.conf. Any
+# change to any of them runs it. RERUN=1 (`make test RERUN=1`) runs it anyway.
+set -euo pipefail
+scenario=${1:?usage: molecule-run.sh SCENARIO CORE}
+core=${2:?usage: molecule-run.sh SCENARIO CORE}
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/harness/env.sh
+. "$here/env.sh"
+
+run="$scenario@$core"
+log="$NETLIMITS_CACHE/molecule-logs/$run.log"
+passed="$NETLIMITS_CACHE/molecule-passed/$run"
+mkdir -p "$(dirname "$log")" "$(dirname "$passed")"
+
+key=$("$here/inputs-key.sh" "$core") || key=
+if [ -n "$key" ] && [ "${RERUN:-0}" != 1 ] && [ -f "$passed" ] && [ "$(sed -n 1p "$passed")" = "$key" ]; then
+    echo "== molecule $scenario on ansible-core $core: passed (cached: $(sed -n 2p "$passed"), same inputs; RERUN=1 runs it again)"
+    exit 0
+fi
+rm -f "$passed"
+
+start=$(date +%s)
+export MOLECULE_EPHEMERAL_DIRECTORY="$NETLIMITS_CACHE/molecule/$run"
+if (cd "$NETLIMITS_ROOT" && "$here/run.sh" "$core" molecule test -s "$scenario") >"$log" 2>&1; then
+    seconds=$(( $(date +%s) - start ))
+    echo "== molecule $scenario on ansible-core $core: passed in $seconds s"
+    # Inputs changed while it ran (an edit, a rebuilt image): record nothing.
+    if [ -n "$key" ] && [ "$("$here/inputs-key.sh" "$core")" = "$key" ]; then
+        printf '%s\nin %s s at %s, log %s\n' "$key" "$seconds" "$(date -u +%FT%TZ)" "${log#"$NETLIMITS_ROOT"/}" >"$passed"
+    fi
+else
+    tail -n 150 "$log"
+    echo "== molecule $scenario on ansible-core $core: FAILED (full log: ${log#"$NETLIMITS_ROOT"/})"
+    exit 1
+fi
