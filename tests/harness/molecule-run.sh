@@ -5,9 +5,10 @@
 #
 # Like `go test`, a scenario that passed with exactly the same inputs is not
 # run again: its pass is recorded in .cache/molecule-passed/SCENARIO@CORE
-# under a key (inputs-key.sh) over every file of this checkout, the images,
-# the venv's packages, the kernel, podman, runc and containers.conf. Any
-# change to any of them runs it. RERUN=1 (`make test RERUN=1`) runs it anyway.
+# with the digests inputs-key.sh prints (every file of this checkout, the
+# images, the venv's packages, the collections, the kernel, podman, runc and
+# containers.conf). Any change to any of them runs it, and the line says
+# which changed. RERUN=1 (`make test RERUN=1`) runs it anyway.
 set -euo pipefail
 scenario=${1:?usage: molecule-run.sh SCENARIO CORE}
 core=${2:?usage: molecule-run.sh SCENARIO CORE}
@@ -20,10 +21,14 @@ log="$NETLIMITS_CACHE/molecule-logs/$run.log"
 passed="$NETLIMITS_CACHE/molecule-passed/$run"
 mkdir -p "$(dirname "$log")" "$(dirname "$passed")"
 
-key=$("$here/inputs-key.sh" "$core") || key=
-if [ -n "$key" ] && [ "${RERUN:-0}" != 1 ] && [ -f "$passed" ] && [ "$(sed -n 1p "$passed")" = "$key" ]; then
-    echo "== molecule $scenario on ansible-core $core: passed (cached: $(sed -n 2p "$passed"), same inputs; RERUN=1 runs it again)"
-    exit 0
+inputs=$("$here/inputs-key.sh" "$core") || inputs=
+if [ -n "$inputs" ] && [ -f "$passed" ]; then
+    if [ "${RERUN:-0}" != 1 ] && [ "$(tail -n +2 "$passed")" = "$inputs" ]; then
+        echo "== molecule $scenario on ansible-core $core: passed (cached: $(head -n 1 "$passed"), same inputs; RERUN=1 runs it again)"
+        exit 0
+    fi
+    changed=$(diff <(tail -n +2 "$passed") <(echo "$inputs") | sed -n 's/^> \([a-z0-9]*\) .*/\1/p' | sort -u | paste -sd, -) || true
+    echo "== molecule $scenario on ansible-core $core: running (${changed:-RERUN=1} changed since the last pass)"
 fi
 rm -f "$passed"
 
@@ -33,8 +38,10 @@ if (cd "$NETLIMITS_ROOT" && "$here/run.sh" "$core" molecule test -s "$scenario")
     seconds=$(( $(date +%s) - start ))
     echo "== molecule $scenario on ansible-core $core: passed in $seconds s"
     # Inputs changed while it ran (an edit, a rebuilt image): record nothing.
-    if [ -n "$key" ] && [ "$("$here/inputs-key.sh" "$core")" = "$key" ]; then
-        printf '%s\nin %s s at %s, log %s\n' "$key" "$seconds" "$(date -u +%FT%TZ)" "${log#"$NETLIMITS_ROOT"/}" >"$passed"
+    if [ -n "$inputs" ] && [ "$("$here/inputs-key.sh" "$core")" = "$inputs" ]; then
+        printf 'in %s s at %s, log %s\n%s\n' "$seconds" "$(date -u +%FT%TZ)" "${log#"$NETLIMITS_ROOT"/}" "$inputs" >"$passed"
+    else
+        echo "== molecule $scenario on ansible-core $core: inputs changed while it ran, pass not recorded"
     fi
 else
     tail -n 150 "$log"
