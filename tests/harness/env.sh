@@ -1,8 +1,10 @@
 # Sourced by the harness scripts and the Makefile's recipes: where the
 # project keeps its caches and which container settings it runs with.
 # shellcheck shell=bash
-NETLIMITS_ROOT=${NETLIMITS_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-NETLIMITS_CACHE=${NETLIMITS_CACHE:-$NETLIMITS_ROOT/.cache}
+# Always the checkout this file is in, never an inherited value: a shell that
+# sourced another clone's env.sh must not send this clone's runs there.
+NETLIMITS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+NETLIMITS_CACHE=$NETLIMITS_ROOT/.cache
 NETLIMITS_IMAGE_REPO=${NETLIMITS_IMAGE_REPO:-localhost/netlimits-debian}
 mkdir -p "$NETLIMITS_CACHE"
 
