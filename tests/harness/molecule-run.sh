@@ -28,7 +28,8 @@ if [ -n "$inputs" ] && [ -f "$passed" ]; then
         exit 0
     fi
     changed=$(diff <(tail -n +2 "$passed") <(echo "$inputs") | sed -n 's/^> \([a-z0-9]*\) .*/\1/p' | sort -u | paste -sd, -) || true
-    echo "== molecule $scenario on ansible-core $core: running (${changed:+$changed changed since the last pass}${changed:-RERUN=1})"
+    why=${changed:+$changed changed since the last pass}
+    echo "== molecule $scenario on ansible-core $core: running (${why:-RERUN=1})"
 fi
 rm -f "$passed"
 
