@@ -10,6 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: tcp_limits_facts
 short_description: Gather the limits that cap TCP connections on a Linux host, with findings
+version_added: 0.1.0
 description:
   - Reads C(/proc), C(/sys) and C(/etc) and returns C(ansible_facts.tcp_limits) - the kernel version and the
     behaviour that depends on it, containment (container engine, initial network namespace), every sysctl of

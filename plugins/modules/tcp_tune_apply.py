@@ -10,6 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: tcp_tune_apply
 short_description: Apply, persist or revert the TCP connection limits of the role netlimits.tcp.tcp_tune in one call
+version_added: 0.1.0
 description:
   - The engine of the role M(netlimits.tcp.tcp_tune) (use the role; this module is what it runs on each host).
   - In one call it validates the variables, gathers the limits as M(netlimits.tcp.tcp_limits_facts) does, reads the
