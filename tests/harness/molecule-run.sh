@@ -35,6 +35,10 @@ rm -f "$passed"
 
 start=$(date +%s)
 export MOLECULE_EPHEMERAL_DIRECTORY="$NETLIMITS_CACHE/molecule/$run"
+# The scenarios' connection: containers.podman's with commands through runc exec
+# and pipelining (extensions/molecule/shared/connection_plugins/podman.py says why).
+export ANSIBLE_CONNECTION_PLUGINS="$NETLIMITS_ROOT/extensions/molecule/shared/connection_plugins"
+export ANSIBLE_PIPELINING=True
 if (cd "$NETLIMITS_ROOT" && "$here/run.sh" "$core" molecule test -s "$scenario") >"$log" 2>&1; then
     seconds=$(( $(date +%s) - start ))
     echo "== molecule $scenario on ansible-core $core: passed in $seconds s"
