@@ -102,9 +102,11 @@ class Connection(PodmanConnection):
             self._mount()
             return super(Connection, self).exec_command(cmd, in_data=in_data, sudoable=sudoable)
         ConnectionBase.exec_command(self, cmd, in_data=in_data, sudoable=sudoable)
-        # podman exec would add HOME; the image's PATH is podman's default one.
+        # podman exec would add HOME; the image's PATH is podman's default one. A pipelined module
+        # unpacks itself in TMPDIR: not /tmp, which systemd-tmpfiles empties while the container
+        # boots (the first task waits for that boot).
         argv = [b'runc', b'--root', to_bytes(RUNC_ROOT), b'exec', b'--env', b'HOME=/root', b'--env', to_bytes(PATH),
-                to_bytes(full_id), b'/bin/sh', b'-c', to_bytes(cmd, errors='surrogate_or_strict')]
+                b'--env', b'TMPDIR=/var/tmp', to_bytes(full_id), b'/bin/sh', b'-c', to_bytes(cmd, errors='surrogate_or_strict')]
         proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         out, err = proc.communicate(input=in_data)
         return proc.returncode, out, err
