@@ -3,8 +3,8 @@
 # `inputs-key.sh CORE` prints "PART sha256" lines for files, images, venv,
 # collections and machine. molecule-run.sh skips a scenario whose last pass
 # recorded the same lines, and names the parts that changed when they differ.
-# Exits 1 (no key, so no skipping) outside a git checkout or when an image or
-# the venv is missing.
+# Exits 1 (no key, so no skipping) outside a git checkout or when the venv is
+# missing.
 set -euo pipefail
 core=${1:?usage: inputs-key.sh CORE}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,9 +24,8 @@ part() {  # part NAME: sha256 of standard input, as "NAME sha256"
 git ls-files -z -co --exclude-standard | sort -zu |
     while IFS= read -r -d '' f; do if [ -f "$f" ]; then printf '%s\0' "$f"; fi; done |
     xargs -0 -r sha256sum | part files
-for suite in bookworm trixie bullseye; do
-    podman image inspect --format '{{.Id}}' "$NETLIMITS_IMAGE_REPO:$suite"
-done | part images
+# the base images (whichever suites the Makefile builds), by tag and id
+podman images --filter reference="$NETLIMITS_IMAGE_REPO" --format '{{.Repository}}:{{.Tag}} {{.Id}}' | sort | part images
 # the venv's packages, by name and version
 for info in "$venv"/lib/python3*/site-packages/*.dist-info; do echo "${info##*/}"; done | part venv
 part collections <"$NETLIMITS_CACHE/ansible-pkg/ansible_collections/containers/podman/MANIFEST.json"
