@@ -65,7 +65,13 @@ def file_info(root, path):
 
 
 def read_state(root):
-    """The role's state file as a dict, or None (missing, unreadable or not JSON)."""
+    """The role's state file as a dict, or None (missing, unreadable or not JSON).
+
+    Only what the role itself could have written is taken: file records of
+    managed paths (_plan.is_managed_path) whose backup is where the role puts it,
+    and dicts where dicts belong. Anything else in the file is dropped, so an
+    edited or corrupt record can never make a revert touch another path.
+    """
     text = decode(read_bytes(root, _plan.STATE_FILE))
     if not text:
         return None
@@ -73,7 +79,23 @@ def read_state(root):
         state = json.loads(text)
     except ValueError:
         return None
-    return state if isinstance(state, dict) else None
+    if not isinstance(state, dict):
+        return None
+    for field in ('sysctl', 'txqueuelen', 'files'):
+        if not isinstance(state.get(field, {}), dict):
+            state[field] = {}
+    state['sysctl'] = dict((k, v) for k, v in (state.get('sysctl') or {}).items() if isinstance(v, dict))
+    state['files'] = dict(
+        (path, rec) for path, rec in (state.get('files') or {}).items()
+        if _plan.is_managed_path(path) and isinstance(rec, dict)
+        and rec.get('backup') in (None, _plan.backup_path(path)))
+    return state
+
+
+def is_ours(root, path):
+    """True when the file starts with the role's header line (the role wrote it)."""
+    data = read_bytes(root, path)
+    return data is not None and data.split(b'\n', 1)[0].decode('utf-8', 'replace') == _plan.HEADER
 
 
 def listening_text(root):
@@ -108,6 +130,15 @@ def extra_sysctl(root, names):
     return out
 
 
+def mem_total_bytes(root):
+    """MemTotal of proc/meminfo in bytes (the conntrack sizing's memory bound), or None."""
+    for line in (decode(read_bytes(root, 'proc/meminfo')) or '').splitlines():
+        fields = line.split()
+        if len(fields) >= 2 and fields[0] == 'MemTotal:' and fields[1].isdigit():
+            return int(fields[1]) * 1024
+    return None
+
+
 def read_host(root, params, facts, sysctl_version=''):
     """The planner's `host` dict, read under root. params: the role's variables (raw)."""
     normalized, dummy = _plan.normalize_params(params)
@@ -117,6 +148,7 @@ def read_host(root, params, facts, sysctl_version=''):
         info = file_info(root, path)
         if info['exists'] and path in TEXT_FILES:
             info['content'] = decode(read_bytes(root, path))
+        info['ours'] = info['exists'] and is_ours(root, path)
         files[path] = info
     default_link = None
     for path in DEFAULT_LINKS:
@@ -133,4 +165,5 @@ def read_host(root, params, facts, sysctl_version=''):
         'ip_binary': any(os.path.exists(join(root, p)) for p in IP_BINARIES),
         'rc_local_generator': any(os.path.exists(join(root, p)) for p in RC_LOCAL_GENERATORS),
         'extra_sysctl': extra_sysctl(root, _plan.extra_keys(params, state or {})),
+        'mem_total_bytes': mem_total_bytes(root),
     }

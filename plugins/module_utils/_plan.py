@@ -28,7 +28,8 @@ import json
 from ansible_collections.netlimits.tcp.plugins.module_utils import _keys
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_provenance import would_be_overridden_by
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_text import (
-    rc_local_insert, rc_local_remove, rc_local_has_block, render_link, parse_sysctl_file,
+    RcLocalError, rc_local_block_lines, rc_local_insert, rc_local_remove, rc_local_has_block, render_link,
+    parse_sysctl_file,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_input import (
     PROFILES, PlanError, _IFNAME, _SYSCTL_BAD, normalize_params, nr_open_after, validate,
@@ -56,6 +57,8 @@ STATE_DIR = '/var/lib/netlimits-tcp'
 STATE_FILE = STATE_DIR + '/original.json'
 BACKUP_DIR = STATE_DIR + '/backup'
 HEADER = '# Managed by the Ansible role netlimits.tcp.tcp_tune; changes here are overwritten.'
+_UNIT_CHARS = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789:_.\\@-')
+_IFNAME_CHARS = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.+-')
 
 TIME_WAIT_SECONDS = 60          # TCP_TIMEWAIT_LEN, include/net/tcp.h
 HEADROOM = 1.2                  # sizing margin
@@ -66,6 +69,20 @@ SYSTEMD_DASH_SINCE = 243        # '-' prefix in sysctl.d
 PROCPS_DASH_SINCE = (3, 3, 16)
 RC_LOCAL_REMOVED_IN = 260
 CONNTRACK_PER_BUCKET = 8        # nf_conntrack_max = 8 x hashsize when hashsize= is given at module load
+# systemd >= 240 as PID 1 raises fs.nr_open to the largest value the kernel takes (1073741816 on 64-bit:
+# INT_MAX rounded down to a multiple of 8 is refused, half of it is not) and fs.file-max to LONG_MAX at every
+# boot (bump_file_max_and_nr_open, systemd src/core/main.c). Revert never goes below them.
+# conntrack sized from the profile's port range (issue #13): a closed connection stays in conntrack's
+# TIME_WAIT for 120 s (nf_conntrack_proto_tcp.c, tcp_timeouts[TCP_CONNTRACK_TIME_WAIT] = 2 MINS), twice
+# TCP's 60 s; at the rate one port range sustains (ports / 60 s) that many entries sit in the table.
+CONNTRACK_TIME_WAIT_SECONDS = 120
+# Memory bound: an nf_conntrack slab object is 256 bytes (/proc/slabinfo, objsize, on 6.x x86_64); the
+# table may take at most 1/32 of RAM (a 1 GiB host: 131072 entries, 32 MiB when full).
+CONNTRACK_ENTRY_BYTES = 256
+CONNTRACK_RAM_SHARE = 32
+SYSTEMD_BUMPS_SINCE = 240
+SYSTEMD_BOOT_VALUES = {'fs.nr_open': 1073741816, 'fs.file-max': 9223372036854775807}
+KERNEL_NR_OPEN = 1048576        # fs/file.c sysctl_nr_open (1024 * 1024) without systemd
 
 # statuses (present)
 APPLIED = 'applied'
@@ -81,9 +98,15 @@ KEPT_HOST_SCOPE = 'kept_host_scope'
 UNKNOWN_ORIGINAL = 'unknown_original'
 
 
+
+
+class HostRefused(PlanError):
+    """A file of the host is in a state the role will not edit (a broken rc.local block): nothing changed."""
+
+
 # ---------------------------------------------------------------- profile + sizing
 
-def effective_values(params, facts):
+def effective_values(params, facts, host=None):
     """(values, sizing) where values = profile < sizing < explicit, per short variable name."""
     values = dict(PROFILES.get(params['profile']) or {})
     explicit = dict((k, v) for k, v in params.items() if v is not None and k in (
@@ -91,6 +114,12 @@ def effective_values(params, facts):
         'netdev_max_backlog', 'max_orphans', 'orphan_retries', 'conntrack_max', 'file_max', 'nr_open',
         'nofile', 'nofile_soft', 'systemd_default_nofile', 'txqueuelen'))
     sizing = size(params, facts, values, explicit)
+    if not sizing['values'].get('conntrack_max'):
+        conntrack, lines = size_conntrack_from_ports(params, facts, host, explicit.get(
+            'local_port_range') or sizing['values'].get('local_port_range') or values.get('local_port_range'))
+        sizing['lines'].extend(lines)
+        if conntrack:
+            sizing['values']['conntrack_max'] = conntrack
     for short, value in sizing['values'].items():
         if short not in explicit:
             values[short] = value
@@ -176,6 +205,43 @@ def size(params, facts, base, explicit):
                                conntrack, CONNTRACK_PER_BUCKET, max(1, conntrack // CONNTRACK_PER_BUCKET)))
         out['values']['conntrack_max'] = conntrack
     return out
+
+
+def pow2floor(n):
+    power = 1
+    while power * 2 <= n:
+        power *= 2
+    return power
+
+
+def size_conntrack_from_ports(params, facts, host, port_range):
+    """(nf_conntrack_max or None, arithmetic lines) for a profile without tcp_tune_target_connections.
+
+    Only where nf_conntrack is loaded in the initial network namespace (elsewhere
+    the key is read-only or missing): the entries that sit in conntrack's 120 s
+    TIME_WAIT at the rate the port range sustains (ports / 60 s), x 1.2 headroom,
+    next power of two, at most 1/32 of RAM. raise_only (plan_key) keeps a higher
+    value in effect.
+    """
+    ct = (facts or {}).get('conntrack') or {}
+    if params.get('profile') == 'none' or not ct.get('loaded') or not _containment(facts).get('initial_netns') \
+            or not port_range:
+        return None, []
+    ports = port_range[1] - port_range[0] + 1
+    rate = ports / float(TIME_WAIT_SECONDS)
+    need = _ceil(rate * CONNTRACK_TIME_WAIT_SECONDS * HEADROOM)
+    wanted = pow2ceil(need)
+    lines = ['conntrack: %d ports / %d s TIME_WAIT = %.0f connections/s; x %d s conntrack TIME_WAIT x %.1f '
+             'headroom = %d entries, power of two = %d'
+             % (ports, TIME_WAIT_SECONDS, rate, CONNTRACK_TIME_WAIT_SECONDS, HEADROOM, need, wanted)]
+    mem = (host or {}).get('mem_total_bytes')
+    if _is_int(mem) and mem > 0:
+        cap = pow2floor(max(1, mem // CONNTRACK_RAM_SHARE // CONNTRACK_ENTRY_BYTES))
+        if cap < wanted:
+            lines.append('conntrack: at most 1/%d of RAM (%d MiB) at %d bytes an entry: %d'
+                         % (CONNTRACK_RAM_SHARE, mem // 1048576, CONNTRACK_ENTRY_BYTES, cap))
+            wanted = cap
+    return wanted, lines
 
 
 # ---------------------------------------------------------------- sysctl
@@ -317,6 +383,13 @@ def plan_key(name, wanted, source, facts, params, host):
         entry['status'] = APPLIED
         entry['apply'] = True
     entry['live'] = entry['status']
+    if name == 'net.ipv4.tcp_max_syn_backlog':
+        cookies = _sysctl_fact(facts, 'net.ipv4.tcp_syncookies').get('value')
+        if cookies != 0:
+            # tcp_conn_request() (net/ipv4/tcp_input.c) reads it only while tcp_syncookies=0; with cookies
+            # on, a full SYN queue (min(backlog, somaxconn)) sends cookies instead of dropping.
+            entry['reason'] = ('no effect while net.ipv4.tcp_syncookies=%s: the kernel reads it only with '
+                               'syncookies off' % (cookies if cookies is not None else 'unknown'))
     prov = ((facts or {}).get('provenance') or {}).get(name)
     if prov:
         winner = would_be_overridden_by(prov, SYSCTL_FILE)
@@ -330,17 +403,22 @@ def plan_key(name, wanted, source, facts, params, host):
     return entry, warnings
 
 
-def render_sysctl(entries, dash):
-    """Lines of /etc/sysctl.d/90-netlimits-tcp.conf: only keys present on the host."""
+def render_sysctl(entries, dash, exclude=()):
+    """Lines of /etc/sysctl.d/90-netlimits-tcp.conf: only keys present on the host (and not in exclude)."""
     lines = [HEADER, '# Keys the running kernel lacks are left out; see tcp_tune_report.']
     for entry in entries:
-        if not entry['in_file']:
+        if not entry['in_file'] or entry['key'] in exclude:
             continue
         key = _keys.BY_NAME.get(entry['key'])
         if key is not None:
             lines.append('# %s' % key.doc)
         lines.append('%s%s = %s' % ('-' if dash else '', entry['key'], format_value(entry['key'], entry['wanted'])))
     return lines
+
+
+def sysctl_file_text(entries, dash, exclude=()):
+    """The sysctl file's content; exclude: keys the kernel refused (_apply leaves them out)."""
+    return '\n'.join(render_sysctl(entries, dash, exclude)) + '\n'
 
 
 def apply_argv(entries):
@@ -350,6 +428,132 @@ def apply_argv(entries):
     if not todo:
         return []
     return ['sysctl', '-w'] + ['%s=%s' % (e['key'], format_value(e['key'], e['wanted'])) for e in todo]
+
+
+# ---------------------------------------------------------------- fs.nr_open against every nofile
+
+def systemd_boot_value(facts, name):
+    """What systemd sets the key to at every boot (fs.nr_open, fs.file-max), or None (no such systemd here)."""
+    systemd = ((facts or {}).get('persistence') or {}).get('systemd_version')
+    # files.systemd_default_nofile is None where systemd is not PID 1 (_facts_files.systemd_default_nofile)
+    pid1 = ((facts or {}).get('files') or {}).get('systemd_default_nofile') is not None
+    if not pid1 or systemd is None or systemd < SYSTEMD_BUMPS_SINCE or _containment(facts).get('container'):
+        return None
+    return SYSTEMD_BOOT_VALUES.get(name)
+
+
+def other_nofile(facts):
+    """(value, entry) of the highest numeric nofile set by a limits file other than ours, or (None, None)."""
+    best = (None, None)
+    for entry in ((facts or {}).get('files') or {}).get('limits_entries') or []:
+        if entry.get('file') != LIMITS_FILE and _is_int(entry.get('value')) \
+                and (best[0] is None or entry['value'] > best[0]):
+            best = (entry['value'], entry)
+    return best
+
+
+def nr_open_at_boot(entries, facts):
+    """(value, source) of fs.nr_open after the next boot, with the sysctl file this plan writes.
+
+    The last sysctl file that sets it wins (_facts_provenance's load order, ours
+    included when the plan puts the key in it); with none, systemd's bump or the
+    kernel's default.
+    """
+    entry = [e for e in entries if e['key'] == 'fs.nr_open']
+    entry = entry[0] if entry else None
+    prov = ((facts or {}).get('provenance') or {}).get('fs.nr_open') or {}
+    others = [f for f in prov.get('files', ()) if f['path'] != SYSCTL_FILE]
+    if entry is not None and entry['in_file']:
+        winner = entry.get('overridden_by')
+        if not winner:
+            return entry['wanted'], SYSCTL_FILE
+        others = [f for f in others if f['path'] == winner]
+    if others:
+        return _to_int(others[-1]['value']), others[-1]['path']
+    boot = systemd_boot_value(facts, 'fs.nr_open')
+    if boot is not None:
+        return boot, 'systemd (raised at every boot)'
+    return KERNEL_NR_OPEN, 'the kernel default'
+
+
+def check_nofile_after_boot(values, params, entries, facts, host):
+    """Keep every nofile the run writes at or below fs.nr_open after the next boot (H1).
+
+    When the value in effect now is high enough but nothing persists it (raised by
+    hand, or skipped_lower), the plan persists fs.nr_open at that value; when
+    another file sets a lower one at boot, the run is refused.
+    """
+    asked = [(var(short), values.get(short)) for short in ('nofile', 'nofile_soft', 'systemd_default_nofile')]
+    asked.extend(('%s[%s]' % (var('service_nofile'), name), _to_int(value))
+                 for name, value in sorted((params.get('service_nofile') or {}).items()))
+    asked = [(name, value) for name, value in asked if _is_int(value)]
+    if not asked:
+        return []
+    highest = max(value for dummy, value in asked)
+    boot, source = nr_open_at_boot(entries, facts)
+    if _is_int(boot) and boot >= highest:
+        return []
+    fact = _sysctl_fact(facts, 'fs.nr_open')
+    live = fact.get('value')
+    if fact.get('present') and _is_int(live) and live >= highest:
+        entry = [e for e in entries if e['key'] == 'fs.nr_open']
+        if entry:
+            entry = entry[0]
+            persisted = entry['wanted'] if entry['in_file'] and _is_int(entry['wanted']) and entry['wanted'] >= highest \
+                else live
+        else:
+            entry, dummy = plan_key('fs.nr_open', live, var('nr_open'), facts, params, host)
+            entries.append(entry)
+            persisted = live
+        if not entry['in_file'] or entry['wanted'] != persisted:
+            entry['wanted'] = persisted
+            entry['in_file'] = True
+            entry['apply'] = not _same('fs.nr_open', live, persisted) and bool(fact.get('writable'))
+        if not entry.get('overridden_by'):
+            entry['reason'] = ('persisted at %d: %s (%d) needs it after boot, when %s would give %s'
+                               % (persisted, asked[0][0] if len(asked) == 1 else 'the nofile limits', highest,
+                                  source, boot))
+            return []
+        boot, source = nr_open_at_boot(entries, facts)
+    return ['%s (%d) is above fs.nr_open after the next boot (%s, from %s, read after %s): logins would fail '
+            'then; set fs.nr_open there too (or remove it there), or lower %s'
+            % (name, value, boot, source, SYSCTL_FILE, name) for name, value in asked if value > boot]
+
+
+def revert_floor(name, facts):
+    """(value, why) a revert never takes fs.nr_open or fs.file-max below, or (None, '').
+
+    systemd's boot value (it would come back at the next boot anyway), and for
+    fs.nr_open the highest nofile another limits file sets (below it, those users
+    could not log in).
+    """
+    floors = []
+    boot = systemd_boot_value(facts, name)
+    if boot is not None:
+        floors.append((boot, 'systemd raises %s to %d at every boot: not restored below it' % (name, boot)))
+    if name == 'fs.nr_open':
+        value, limit = other_nofile(facts)
+        if value is not None:
+            floors.append((value, '%s sets nofile %d for %s: fs.nr_open is not restored below it'
+                           % (limit['file'], value, limit['domain'])))
+    if not floors:
+        return None, ''
+    return max(floors)
+
+
+def check_nr_open_lowering(entries, facts):
+    """Errors when the plan would lower fs.nr_open below a nofile another limits file sets (M8)."""
+    value, limit = other_nofile(facts)
+    if value is None:
+        return []
+    errors = []
+    for entry in entries:
+        if entry['key'] == 'fs.nr_open' and entry['apply'] and _is_int(entry['wanted']) and entry['wanted'] < value:
+            errors.append('%s (%d) would lower fs.nr_open below the nofile %d that %s sets for %s (line %s): '
+                          'that user could no longer log in; keep tcp_tune_nr_open at or above %d'
+                          % (var('nr_open'), entry['wanted'], value, limit['file'], limit['domain'],
+                             limit.get('line'), value))
+    return errors
 
 
 # ---------------------------------------------------------------- limits and systemd
@@ -364,7 +568,7 @@ def plan_limits(values, params, facts):
     entries_in = ((facts or {}).get('files') or {}).get('limits_entries') or []
     ours = [e for e in entries_in if e.get('file') == LIMITS_FILE]
     others = [e for e in entries_in if e.get('file') != LIMITS_FILE]
-    report, lines, warnings = [], [HEADER, '# <domain> <type> <item> <value>; "*" does not cover root.'], []
+    report, lines, warnings = [], [HEADER, '# <domain> <type> <item> <value>; root is listed by name: Debian\'s pam_limits does not apply "*" to root.'], []
     for domain in params['limits_domains']:
         for kind, value in (('soft', soft), ('hard', hard)):
             entry = {'domain': domain, 'type': kind, 'item': 'nofile', 'wanted': value, 'before': None,
@@ -449,23 +653,52 @@ def plan_services(params):
 # ---------------------------------------------------------------- txqueuelen
 
 def _interfaces(params, facts):
+    """[(name, fact or None)] of the interfaces to set, and warnings.
+
+    Names read from sysfs (the default `physical`) may hold any byte but '/'
+    and whitespace; those outside _IFNAME (what tcp_tune_interfaces accepts) are
+    skipped: they would land in rc.local, udev rules and .link files.
+    """
     known = dict((i.get('name'), i) for i in ((facts or {}).get('interfaces') or []))
-    if params['interfaces'] == 'physical':
-        return [(n, i) for n, i in sorted(known.items()) if i.get('physical')]
-    return [(n, known.get(n)) for n in params['interfaces']]
+    if params['interfaces'] != 'physical':
+        return [(n, known.get(n)) for n in params['interfaces']], []
+    chosen, warnings = [], []
+    for name, iface in sorted(known.items()):
+        if not iface.get('physical'):
+            continue
+        if _IFNAME.match(name or '') and name not in ('.', '..'):
+            chosen.append((name, iface))
+        else:
+            warnings.append('txqueuelen: interface %r skipped: its name has characters other than '
+                            'A-Z a-z 0-9 _ . + - (name it in tcp_tune_interfaces after renaming it)' % name)
+    return chosen, warnings
+
+
+def rc_local_mode(current):
+    """rc.local's mode: the current one plus execute bits where it has read bits ('0755' for a new file).
+
+    systemd's rc-local.service runs it only when it is executable; adding only
+    execute bits keeps a 0700 file private (0600 -> 0700, 0644 -> 0755).
+    """
+    if current is None:
+        return '0755'
+    mode = int(current, 8)
+    mode |= 0o100 | ((mode & 0o444) >> 2)
+    return '%04o' % mode
 
 
 def plan_txqueuelen(values, params, facts, host):
     """Live commands, report entries and the persistence method's files."""
     out = {'value': values.get('txqueuelen'), 'entries': [], 'commands': [], 'method': None,
-           'files': {}, 'rc_local': None, 'warnings': [], 'enable_rc_local': False}
+           'files': {}, 'warnings': []}
     wanted = values.get('txqueuelen')
     if not _is_int(wanted):
         return out
     state = (host or {}).get('state') or {}
     originals = state.get('txqueuelen') or {}
     names = []
-    for name, iface in _interfaces(params, facts):
+    chosen, out['warnings'] = _interfaces(params, facts)
+    for name, iface in chosen:
         entry = {'interface': name, 'before': None, 'wanted': wanted, 'status': None, 'reason': ''}
         out['entries'].append(entry)
         if iface is None:
@@ -513,14 +746,13 @@ def plan_txqueuelen(values, params, facts, host):
         files = (host or {}).get('files') or {}
         info = files.get(RC_LOCAL) or {}
         text = info.get('content') if info.get('exists') else None
-        block = ['ip link set dev %s txqueuelen %d || true' % (n, wanted) for n in names]
-        new, notes = rc_local_insert(text, block)
+        new, notes = rc_local_insert(text, rc_local_block_lines(names, wanted))
         out['warnings'].extend('rc.local: %s' % n for n in notes if not n.startswith('created'))
+        mode = rc_local_mode(info.get('mode') if info.get('exists') else None)
         if info.get('exists') and not info.get('executable', True):
-            out['warnings'].append('rc.local: %s was not executable, so it never ran at boot: made it 0755' % RC_LOCAL)
-        out['rc_local'] = new
-        out['files'][RC_LOCAL] = {'content': new, 'mode': '0755'}
-        out['enable_rc_local'] = True
+            out['warnings'].append('rc.local: %s was not executable, so it never ran at boot: made it %s'
+                                   % (RC_LOCAL, mode))
+        out['files'][RC_LOCAL] = {'content': new, 'mode': mode}
     elif method == 'udev':
         lines = [HEADER] + ['ACTION=="add", SUBSYSTEM=="net", KERNEL=="%s", ATTR{tx_queue_len}="%d"' % (n, wanted)
                             for n in names]
@@ -585,8 +817,26 @@ def concern_of(path):
     return 'txqueuelen'
 
 
-def _backup_path(path):
+def backup_path(path):
     return BACKUP_DIR + path
+
+
+def is_managed_path(path):
+    """True for the paths the role writes: the fixed ones, service drop-ins and our .link files."""
+    if path in (SYSCTL_FILE, LIMITS_FILE, MANAGER_FILE, RC_LOCAL, UDEV_FILE, MODPROBE_FILE, MODULES_LOAD_FILE):
+        return True
+    for pattern, charset in ((SERVICE_FILE, _UNIT_CHARS), (LINK_FILE, _IFNAME_CHARS)):
+        head, tail = pattern.split('%s')
+        middle = path[len(head):len(path) - len(tail)] if path.startswith(head) and path.endswith(tail) else ''
+        if middle and '..' not in middle and all(c in charset for c in middle):
+            return True
+    return False
+
+
+def rc_local_created_only(text):
+    """True when rc.local, our block taken out, is what the role writes when it creates the file."""
+    skeleton = rc_local_remove(rc_local_insert(None, ['true'])[0])
+    return text is not None and rc_local_remove(text) == skeleton
 
 
 def _file_ops(wanted_files, host):
@@ -605,36 +855,61 @@ def _file_ops(wanted_files, host):
         if path in recorded:
             record[path] = recorded[path]
         else:
-            existed = bool(info.get('exists'))
+            # A file with our header (or an rc.local that is only what we create) is ours from an earlier
+            # run whose state directory is gone: not an original to back up and restore.
+            existed = bool(info.get('exists')) and not info.get('ours') and not (
+                path == RC_LOCAL and rc_local_created_only(info.get('content')))
             record[path] = {'existed': existed, 'mode': info.get('mode') if existed else None,
-                            'backup': _backup_path(path) if existed else None}
+                            'backup': backup_path(path) if existed else None}
             if existed:
-                backups.append({'src': path, 'dest': _backup_path(path)})
+                backups.append({'src': path, 'dest': backup_path(path)})
         writes.append({'path': path, 'content': spec['content'], 'mode': spec['mode'], 'concern': concern_of(path)})
     stale = [p for p in sorted(recorded) if p not in wanted_files]
     return writes, backups, record, stale
 
 
 def _undo_ops(paths, host):
-    """How to undo our files: restore a backup, remove our rc.local block, or remove the file."""
+    """How to undo our files: restore a backup, take our block out of rc.local, or remove a file of ours.
+
+    Without a record (state file lost) only what is provably ours goes: a file
+    that starts with our header, our block in rc.local. rc.local itself is removed
+    only when nothing but what the role creates is left in it.
+    """
     files = (host or {}).get('files') or {}
     state = (host or {}).get('state') or {}
     recorded = state.get('files') or {}
     restores, removes, writes = [], [], []
     for path in paths:
-        rec = recorded.get(path) or {'existed': False}
+        rec = recorded.get(path) or {}
         info = files.get(path) or {}
-        if path == RC_LOCAL and rec.get('existed'):
+        if not info.get('exists'):
+            continue
+        if path == RC_LOCAL:
             text = info.get('content')
-            if text is not None and rc_local_has_block(text):
-                writes.append({'path': path, 'content': rc_local_remove(text), 'mode': rec.get('mode') or '0755'})
-            elif info.get('exists') and rec.get('mode') and info.get('mode') != rec.get('mode'):
+            if text is None:
+                continue
+            if not rec.get('existed') and rc_local_created_only(text):
+                removes.append(path)
+            elif rc_local_has_block(text):
+                writes.append({'path': path, 'content': rc_local_remove(text), 'mode': rec.get('mode') or info.get('mode')})
+            elif rec.get('mode') and info.get('mode') != rec.get('mode'):
                 writes.append({'path': path, 'content': text, 'mode': rec.get('mode')})
         elif rec.get('existed') and rec.get('backup'):
             restores.append({'src': rec['backup'], 'dest': path, 'mode': rec.get('mode') or '0644'})
-        elif info.get('exists', True):
+        elif info.get('ours'):
             removes.append(path)
     return restores, removes, writes
+
+
+def ours_persisted(host):
+    """(sysctl keys our sysctl file sets, whether a txqueuelen file of ours exists) as found on the host."""
+    files = (host or {}).get('files') or {}
+    sysctl = files.get(SYSCTL_FILE) or {}
+    keys = set(name for name, dummy in parse_sysctl_file(sysctl.get('content'))) if sysctl.get('ours') else set()
+    rc = files.get(RC_LOCAL) or {}
+    txq = rc_local_has_block(rc.get('content')) or any(
+        info.get('ours') for path, info in files.items() if path == UDEV_FILE or path.endswith('.link'))
+    return keys, txq
 
 
 def _state_record(facts, host, entries, tx_entries, manager, record_files, conntrack_load):
@@ -654,10 +929,13 @@ def _state_record(facts, host, entries, tx_entries, manager, record_files, connt
         state['systemd_default_nofile'] = old['systemd_default_nofile']
     if 'conntrack_loaded_by_role' in old:
         state['conntrack_loaded_by_role'] = old['conntrack_loaded_by_role']
+    # Without a state file, live values our own files persist are ours (an earlier run whose state
+    # directory is gone), not originals: revert then treats them as unrecorded.
+    ours = ours_persisted(host) if not old else (set(), False)
     for entry in entries:
         name = entry['key']
         fact = _sysctl_fact(facts, name) if name in _keys.BY_NAME else ((host or {}).get('extra_sysctl') or {}).get(name)
-        if name in state['sysctl'] or not fact or not fact.get('present'):
+        if name in state['sysctl'] or name in ours[0] or not fact or not fact.get('present'):
             continue
         if entry['status'] in (SKIPPED_KERNEL, SKIPPED_MISSING):
             continue
@@ -665,7 +943,7 @@ def _state_record(facts, host, entries, tx_entries, manager, record_files, connt
         state['sysctl'][name] = {'value': normalize_raw(raw),
                                  'scope': fact.get('scope') or (_keys.BY_NAME[name].scope if name in _keys.BY_NAME else None)}
     for entry in tx_entries:
-        if entry['interface'] not in state['txqueuelen'] and _is_int(entry['before']):
+        if entry['interface'] not in state['txqueuelen'] and _is_int(entry['before']) and not ours[1]:
             state['txqueuelen'][entry['interface']] = entry['before']
     if manager is not None and 'systemd_default_nofile' not in state:
         current = manager.get('before') or {}
@@ -714,14 +992,25 @@ def extra_keys(params, state=None):
 # ---------------------------------------------------------------- the plans
 
 def plan(raw_params, facts, host=None):
-    """The whole plan for tcp_tune_state present or absent. Raises PlanError on bad input."""
+    """The whole plan for tcp_tune_state present or absent.
+
+    Raises PlanError on bad input, HostRefused when a file of the host cannot be
+    edited safely; in both cases before anything is written.
+    """
+    try:
+        return _plan(raw_params, facts, host)
+    except RcLocalError as exc:
+        raise HostRefused([str(exc)])
+
+
+def _plan(raw_params, facts, host=None):
     params, warnings = normalize_params(raw_params)
     validate(params, facts)
     if params['state'] == 'absent':
         result = plan_revert(params, facts, host)
         result['warnings'] = warnings + result['warnings']
         return result
-    values, sizing = effective_values(params, facts)
+    values, sizing = effective_values(params, facts, host)
     warnings.extend(sizing['warnings'])
     # nofile against the fs.nr_open this run leaves
     leaves = nr_open_after(params, facts, values)
@@ -760,10 +1049,13 @@ def plan(raw_params, facts, host=None):
     ct_entries, modprobe, modules_load, warn = plan_conntrack(values, params, facts, host)
     entries.extend(ct_entries)
     warnings.extend(warn)
+    errors = check_nofile_after_boot(values, params, entries, facts, host) + check_nr_open_lowering(entries, facts)
+    if errors:
+        raise PlanError(errors)
     dash = loader_supports_dash(facts, (host or {}).get('sysctl_version'))
     wanted_files = {}
     if any(e['in_file'] for e in entries):
-        wanted_files[SYSCTL_FILE] = {'content': '\n'.join(render_sysctl(entries, dash)) + '\n', 'mode': '0644'}
+        wanted_files[SYSCTL_FILE] = {'content': sysctl_file_text(entries, dash), 'mode': '0644'}
     limits, limits_lines, warn = plan_limits(values, params, facts)
     warnings.extend(warn)
     if limits_lines and len(limits_lines) > 2:
@@ -800,7 +1092,7 @@ def plan(raw_params, facts, host=None):
         'service_files': sorted(services),
         'restart_services': bool(params.get('restart_services')),
         'txqueuelen': {'value': tx['value'], 'method': tx['method'], 'entries': tx['entries'],
-                       'commands': tx['commands'], 'enable_rc_local': tx['enable_rc_local']},
+                       'commands': tx['commands']},
         'conntrack_load': bool(params.get('conntrack_load')) and not ((facts or {}).get('conntrack') or {}).get('loaded'),
         'files': writes,
         'backups': backups,
@@ -847,8 +1139,13 @@ def plan_revert(params, facts, host):
         else:
             original = _keys.default_for(key, version) if key else None
         before = fact.get('value') if key else normalize_raw(fact.get('value'))
+        floor, why = revert_floor(name, facts)
+        if floor is not None and _is_int(original) and original < floor and _is_int(before):
+            original = min(floor, before)   # never below the floor; never raised by a revert either
         entry = _entry(name, fact, original, 'revert')
         entry['before'] = before
+        if floor is not None and original == min(floor, before if _is_int(before) else floor):
+            entry['reason'] = why
         if original is None:
             entry['status'] = UNKNOWN_ORIGINAL
             entry['reason'] = 'no recorded original and no fixed kernel default: left at %s' % before
@@ -866,7 +1163,7 @@ def plan_revert(params, facts, host):
         else:
             entry['status'] = RESTORED
             entry['apply'] = True
-            if name not in recorded:
+            if name not in recorded and not entry['reason']:
                 entry['reason'] = 'no recorded original: kernel default'
         entries.append(entry)
     tx_entries, tx_commands = [], []

@@ -3,10 +3,39 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Text edits of the planner (pure): the marked block in /etc/rc.local, systemd .link files, sysctl files.
 
-The rc.local block is inserted so that removing it gives back the original
-bytes: the block is whole lines in the file's own line ending, and when the
-file did not end with a newline the BEGIN marker says so and removal takes
-that newline away again. Python 3.6 compatible.
+Where the rc.local block goes. On systemd hosts rc.local is run by
+rc-local.service, which systemd's rc-local generator
+(src/rc-local-generator/rc-local-generator.c) pulls into the boot when
+/etc/rc.local is executable, and whose unit (units/rc-local.service.in) runs
+``ExecStart=/etc/rc.local start``: systemd executes the file itself, so it
+needs an interpreter line (``#!/bin/sh``); without one the exec fails and
+nothing in the file runs (sysvinit's /etc/init.d/rc.local would fall back to
+sh, systemd does not). Everything before our block can end the script
+before the block runs: ``exit`` in a function called on the way, ``exec``,
+a ``.`` of a file that exits or is missing, any failing command under
+``#!/bin/sh -e`` (Debian's default rc.local). So the block goes where nothing
+can run before it: right after the interpreter line and the comment lines and
+plain ``set`` option lines that directly follow it. Comments run nothing.
+``set`` lines are skipped only with options that dash and bash both accept
+(an unknown option such as dash's ``-h`` or ``-o pipefail`` ends the script)
+and without ``-n`` (no later command would run); ``-e`` and ``-u`` do not
+matter to the block, whose lines use no variables and end in ``|| true``.
+The header ends at the first other line, blank lines included. The price:
+an interface that rc.local itself creates further down does not exist yet
+when the block runs. A file without an interpreter line gets the block on
+its first line and a note. Earlier versions put the block before the final
+top-level ``exit 0``; inserting removes any block first, so such a block
+moves.
+
+A block whose markers are not exactly one BEGIN line followed by one END
+line is refused (RcLocalError): its extent would be a guess, and a wrong
+guess deletes the host's own lines on re-apply or revert.
+
+The block is inserted so that removing it gives back the original bytes: the
+block is whole lines in the file's own line ending, and when the line before
+it had no newline (the file ended there) the BEGIN marker says so and removal
+takes that newline away again. Lines are split at "\\n" only, as the shell
+does. Python 3.6 compatible.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,127 +43,218 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+import shlex
 
+RC_LOCAL_PATH = '/etc/rc.local'
 RC_BEGIN = '# BEGIN netlimits.tcp txqueuelen (managed by netlimits.tcp.tcp_tune)'
 RC_BEGIN_ADDED_NL = RC_BEGIN + ' [newline added at end of file]'
 RC_END = '# END netlimits.tcp txqueuelen'
 
-_EXIT0 = re.compile(r'^[ \t]*exit[ \t]+0[ \t]*(#.*)?$')
-_FUNC = re.compile(r'^\s*(function\s+[\w.:-]+|[\w.:-]+\s*\(\s*\))')
-_OPEN_WORDS = ('if', 'case', 'do')
-_CLOSE_WORDS = ('fi', 'esac', 'done')
+# What a new /etc/rc.local holds besides our block.
+RC_LOCAL_NEW = ('#!/bin/sh\n'
+                '# /etc/rc.local: run late in boot by rc-local.service (systemd < 260).\n'
+                'exit 0\n')
+
+# A line a person may have meant as one of our markers (edited, re-indented, trailing space):
+# never taken as a marker, always reported.
+_MARKER_LIKE = re.compile(r'^\s*#\s*(BEGIN|END)\s+netlimits\.tcp\b', re.IGNORECASE)
+_COMMENT = re.compile(r'^[ \t]*#')
+# `set` with options dash and bash both accept and that let later commands run (no -n, no -h,
+# no -o pipefail): dash exits on an option it does not know. The whole line must be that, with
+# at most a comment after blanks (`set -e#x` is one word, an illegal option).
+_SET_OPTIONS = re.compile(
+    r'^[ \t]*set'
+    r'([ \t]+([-+][abCefuvx]+|[-+]o[ \t]+(allexport|errexit|noclobber|noglob|notify|nounset|verbose|xtrace)))+'
+    r'([ \t]+#.*)?$')
+_TXQ_WORDS = ('txqueuelen', 'txqlen', 'qlen')
+_DIGITS = re.compile(r'^[0-9]+$')   # str.isdigit() also takes '²', which int() refuses
 
 
-def _strip_comment_and_quotes(line):
-    """The shell words of a line, roughly: quoted text and comments dropped."""
-    out, quote = [], None
-    i = 0
-    while i < len(line):
-        ch = line[i]
-        if quote:
-            if ch == quote:
-                quote = None
-            elif ch == '\\' and quote == '"':
-                i += 1
-        elif ch in ('"', "'"):
-            quote = ch
-        elif ch == '#' and (i == 0 or line[i - 1] in ' \t;'):
-            break
-        elif ch == '\\':
-            i += 1
-        else:
-            out.append(ch)
-        i += 1
-    return ''.join(out)
-
-
-def _depths(lines):
-    """Nesting depth at the start of each line: braces, if/case/loops (enough for rc.local)."""
-    depth = 0
-    result = []
-    for line in lines:
-        result.append(depth)
-        code = _strip_comment_and_quotes(line.rstrip('\r\n'))
-        code = re.sub(r'\$\{[^}]*\}', '', code)
-        depth += code.count('{') - code.count('}')
-        for word in re.split(r'[\s;&|()]+', code):
-            if word in _OPEN_WORDS:
-                depth += 1
-            elif word in _CLOSE_WORDS:
-                depth -= 1
-        depth = max(depth, 0)
-    return result
-
-
-def final_exit_index(lines):
-    """Index of the last top-level `exit 0` line (not inside a function, if, case or loop), or None."""
-    depths = _depths(lines)
-    found = None
-    for index, line in enumerate(lines):
-        if depths[index] == 0 and _EXIT0.match(line.rstrip('\r\n')):
-            found = index
-    return found
+class RcLocalError(ValueError):
+    """/etc/rc.local has netlimits.tcp markers that do not delimit exactly one block: not edited."""
 
 
 def newline_of(text):
     return '\r\n' if '\r\n' in (text or '') else '\n'
 
 
+def _lines(text):
+    """Lines split at "\\n" only (the shell's lines; str.splitlines also splits at \\f, \\x1c ...), ends kept."""
+    parts = (text or '').split('\n')
+    return [part + '\n' for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
+def _eol(line):
+    return '\r\n' if line.endswith('\r\n') else ('\n' if line.endswith('\n') else '')
+
+
+def _bare(line):
+    """The line without its line end ("\\n" or "\\r\\n": a stray second \\r stays and spoils a marker)."""
+    return line[:len(line) - len(_eol(line))]
+
+
+def _quoted(marker):
+    return "'%s'" % marker
+
+
 def rc_local_has_block(text):
-    return any(line.rstrip('\r\n').startswith(RC_BEGIN) for line in (text or '').splitlines(True))
+    """Whether text holds our block or anything like its markers (a broken block counts: editing must refuse)."""
+    for line in _lines(text):
+        bare = _bare(line)
+        if bare in (RC_BEGIN, RC_BEGIN_ADDED_NL, RC_END) or _MARKER_LIKE.match(bare):
+            return True
+    return False
+
+
+def rc_local_check(text):
+    """None when text has no block of ours, else (BEGIN index, END index) into its lines (0-based).
+
+    Raises RcLocalError, saying which lines are wrong and how to fix them, unless the markers are
+    exactly one BEGIN line and one later END line: the single validation every edit goes through.
+    """
+    begins, ends, problems = [], [], []
+    for index, line in enumerate(_lines(text)):
+        bare = _bare(line)
+        if bare in (RC_BEGIN, RC_BEGIN_ADDED_NL):
+            begins.append(index)
+        elif bare == RC_END:
+            ends.append(index)
+        elif _MARKER_LIKE.match(bare):
+            problems.append('line %d looks like a netlimits.tcp marker but is not exactly one: %r' % (index + 1, bare))
+    if len(begins) > 1:
+        problems.append('lines %s each have the BEGIN marker (more than one block)'
+                        % ' and '.join(str(i + 1) for i in begins))
+    if len(ends) > 1:
+        problems.append('lines %s each have the END marker' % ' and '.join(str(i + 1) for i in ends))
+    if begins and not any(e > begins[0] for e in ends):
+        problems.append('line %d has the BEGIN marker but no later line is exactly %s'
+                        % (begins[0] + 1, _quoted(RC_END)))
+    if ends and not any(b < ends[-1] for b in begins):
+        problems.append('line %d has the END marker but no earlier line is exactly %s'
+                        % (ends[-1] + 1, _quoted(RC_BEGIN)))
+    if problems:
+        raise RcLocalError(
+            '%s: %s. Not edited: where the netlimits.tcp block begins and ends is unknown, and a guess could delete '
+            'lines of your own. Fix it by hand: make the block exactly one line %s, its "ip link set" lines '
+            'and one line %s (no trailing spaces), or delete the block\'s lines altogether; then run again.'
+            % (RC_LOCAL_PATH, '; '.join(problems), _quoted(RC_BEGIN), _quoted(RC_END)))
+    if not begins:
+        return None
+    return begins[0], ends[0]
 
 
 def rc_local_remove(text):
-    """text without our marked block (the exact bytes rc_local_insert added)."""
+    """text without our block: the exact bytes rc_local_insert added come out (RcLocalError if broken)."""
     if text is None:
         return None
-    lines = text.splitlines(True)
-    out = []
-    inside = False
-    added_nl = False
-    for line in lines:
-        bare = line.rstrip('\r\n')
-        if not inside and bare.startswith(RC_BEGIN):
-            inside = True
-            added_nl = bare == RC_BEGIN_ADDED_NL
-            continue
-        if inside:
-            if bare == RC_END:
-                inside = False
-            continue
-        out.append(line)
-    result = ''.join(out)
-    if added_nl:
-        if result.endswith('\r\n'):
-            result = result[:-2]
-        elif result.endswith('\n'):
-            result = result[:-1]
-    return result
+    span = rc_local_check(text)
+    if span is None:
+        return text
+    lines = _lines(text)
+    begin, end = span
+    before, after = lines[:begin], lines[end + 1:]
+    eol = _eol(lines[begin])
+    if _bare(lines[begin]) == RC_BEGIN_ADDED_NL and not after and before and before[-1].endswith(eol):
+        # The file ended without a newline right where the block went; we added that newline (in the
+        # block's line end). Only taken back while the block is still last: with lines after it,
+        # dropping it would join two lines.
+        before[-1] = before[-1][:len(before[-1]) - len(eol)]
+    return ''.join(before + after)
+
+
+def _block_index(lines):
+    """(index of the first line nothing before which can end the script, whether there is a #! line)."""
+    if not lines or not lines[0].startswith('#!'):
+        return 0, False
+    index = 1
+    while index < len(lines):
+        line = lines[index]
+        # `set -e\r` is an illegal option to sh: only "\n" comes off before matching set lines.
+        if not (_COMMENT.match(line) or _SET_OPTIONS.match(line[:-1] if line.endswith('\n') else line)):
+            break
+        index += 1
+    return index, True
 
 
 def rc_local_insert(text, block_lines):
-    """(new text, notes): our block before the final top-level `exit 0`, or a new file when text is None."""
-    notes = []
+    """(new text, notes): our block right after the #! line and the comment/set lines that follow it.
+
+    A block already there (also one at the old place before the final exit 0) is replaced; a new
+    file (text None) is a #! line, a comment, the block and exit 0. RcLocalError if text has a
+    broken block.
+    """
     if text is None:
-        lines = ['#!/bin/sh', '# /etc/rc.local: run at the end of boot by rc-local.service (systemd < 260).',
-                 RC_BEGIN] + list(block_lines) + [RC_END, 'exit 0']
-        return '\n'.join(lines) + '\n', ['created %s' % '/etc/rc.local']
+        return rc_local_insert(RC_LOCAL_NEW, block_lines)[0], ['created %s' % RC_LOCAL_PATH]
+    notes = []
+    span = rc_local_check(text)
     base = rc_local_remove(text)
     nl = newline_of(base)
     if nl == '\r\n':
-        notes.append('/etc/rc.local has CRLF line ends: /bin/sh cannot run it until they are converted '
-                     '(left as is; our block uses the same line ends)')
-    lines = base.splitlines(True)
-    index = final_exit_index(lines)
-    if index is not None:
-        block = nl.join([RC_BEGIN] + list(block_lines) + [RC_END]) + nl
-        return ''.join(lines[:index]) + block + ''.join(lines[index:]), notes
-    notes.append('/etc/rc.local has no top-level "exit 0": the block is appended at the end')
-    if base and not base.endswith('\n'):
-        block = nl + nl.join([RC_BEGIN_ADDED_NL] + list(block_lines) + [RC_END]) + nl
-    else:
-        block = nl.join([RC_BEGIN] + list(block_lines) + [RC_END]) + nl
-    return base + block, notes
+        notes.append('%s has CRLF line ends: /bin/sh cannot run it until they are converted '
+                     '(left as is; our block uses the same line ends)' % RC_LOCAL_PATH)
+    lines = _lines(base)
+    index, shebang = _block_index(lines)
+    if not shebang:
+        notes.append("%s has no interpreter line ('#!/bin/sh') on top: systemd's rc-local.service executes the file, "
+                     "which fails without one, so nothing in it runs at boot; our block went on the first line, "
+                     "add '#!/bin/sh' above it" % RC_LOCAL_PATH)
+    if span is not None and span[0] != index:
+        notes.append('moved the netlimits.tcp block in %s up to right after the interpreter line, where no '
+                     'earlier exit can skip it' % RC_LOCAL_PATH)
+    head, tail = ''.join(lines[:index]), ''.join(lines[index:])
+    if head and not head.endswith('\n'):
+        # The file ends in its header without a final newline: add one and say so in the BEGIN line.
+        return head + nl + nl.join([RC_BEGIN_ADDED_NL] + list(block_lines) + [RC_END]) + nl, notes
+    return head + nl.join([RC_BEGIN] + list(block_lines) + [RC_END]) + nl + tail, notes
+
+
+def rc_local_block_lines(names, txqueuelen):
+    """Our block's lines: one `ip link set dev NAME txqueuelen N || true` per interface, NAME shell-quoted.
+
+    Interface names come from sysfs and may hold $, ;, quotes or spaces. `|| true` so that a missing
+    interface or ip binary does not stop a `set -e` rc.local. ValueError for a name that cannot be
+    one word on one line (empty, newline, NUL; the kernel refuses such names anyway).
+    """
+    lines = []
+    for name in names:
+        if not name or any(ch in name for ch in '\r\n\0'):
+            raise ValueError('interface name %r cannot go on a line of %s' % (name, RC_LOCAL_PATH))
+        lines.append('ip link set dev %s txqueuelen %d || true' % (shlex.quote(name), txqueuelen))
+    return lines
+
+
+def _parse_ip_line(line):
+    """(interface, txqueuelen) of one `ip link set [dev] NAME txqueuelen N [|| true]` line, or None."""
+    try:
+        words = shlex.split(line, comments=True)
+    except ValueError:             # unbalanced quotes: not a line we wrote
+        return None
+    if words[:3] != ['ip', 'link', 'set']:
+        return None
+    rest = words[3:]
+    if rest[:1] == ['dev']:
+        rest = rest[1:]
+    if len(rest) < 3 or rest[1] not in _TXQ_WORDS or not _DIGITS.match(rest[2]) \
+            or rest[3:] not in ([], ['||', 'true'], ['||', ':']):
+        return None
+    return rest[0], int(rest[2])
+
+
+def rc_local_block_settings(text):
+    """{interface: txqueuelen} set by our block in text ({} without one; lines not of that form skipped).
+
+    The inverse of rc_local_block_lines (quoted names come back unquoted). RcLocalError if the block is
+    broken: the block's extent, and so what it sets, is unknown.
+    """
+    span = rc_local_check(text)
+    if span is None:
+        return {}
+    settings = {}
+    for line in _lines(text)[span[0] + 1:span[1]]:
+        parsed = _parse_ip_line(_bare(line))
+        if parsed:
+            settings[parsed[0]] = parsed[1]
+    return settings
 
 
 def parse_link_section(text, section='Link'):

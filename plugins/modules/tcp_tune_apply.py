@@ -120,8 +120,19 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply import ApplyError
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan import PlanError
-from ansible_collections.netlimits.tcp.plugins.module_utils._tune import tune
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan import HostRefused, PlanError
+from ansible_collections.netlimits.tcp.plugins.module_utils._tune import bounded, tune
+
+
+def keep_context_of(module):
+    """keep_context(tmp, dest) for _apply: the new file gets the SELinux context of the one it replaces."""
+    if not module.selinux_enabled():
+        return None
+
+    def keep_context(tmp, dest):
+        context = module.selinux_context(dest) if os.path.lexists(dest) else module.selinux_default_context(dest)
+        module.set_context_if_different(tmp, context, False)
+    return keep_context
 
 
 def main():
@@ -130,11 +141,17 @@ def main():
         supports_check_mode=True,
     )
     owner = (0, 0) if os.geteuid() == 0 else None
+    run = bounded(module.run_command, module.get_bin_path('timeout'))
     try:
-        result = tune('/', module.params['variables'], module.check_mode, module.run_command, module.get_bin_path, owner)
+        result = tune('/', module.params['variables'], module.check_mode, run, module.get_bin_path, owner,
+                      keep_context_of(module))
+    except HostRefused as exc:
+        module.fail_json(msg='netlimits.tcp.tcp_tune: refused, nothing was changed: %s' % exc)
     except PlanError as exc:
         module.fail_json(msg='netlimits.tcp.tcp_tune: invalid input, nothing was changed: %s' % exc)
-    except (ApplyError, IOError, OSError) as exc:
+    except ApplyError as exc:
+        module.fail_json(msg='netlimits.tcp.tcp_tune: %s' % exc, changed=exc.changed, applied=exc.applied)
+    except (IOError, OSError) as exc:
         module.fail_json(msg='netlimits.tcp.tcp_tune: %s' % exc)
     for message in result['report']['warnings']:
         module.warn(message)

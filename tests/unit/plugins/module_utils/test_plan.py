@@ -190,10 +190,34 @@ def test_conntrack_buckets_never_lowered_by_modprobe(tmp_path):
 
 def test_second_run_is_unchanged(tmp_path):
     wanted = {'net.ipv4.ip_local_port_range': '15000\t64999', 'net.ipv4.tcp_tw_reuse': '1',
-              'net.ipv4.tcp_fin_timeout': '30', 'net.ipv4.tcp_max_syn_backlog': '8192'}
+              'net.ipv4.tcp_fin_timeout': '30', 'net.ipv4.tcp_max_syn_backlog': '8192',
+              'net.netfilter.nf_conntrack_max': '131072'}
     result = plan(facts_for(tmp_path, sysctl=wanted))
     assert result['apply_argv'] == []
     assert set(e['status'] for e in result['sysctl']) <= {_plan.UNCHANGED, _plan.SKIPPED_LOWER, _plan.SKIPPED_KERNEL}
+
+
+def test_profiles_size_conntrack_from_the_port_range_bounded_by_ram(tmp_path):
+    # The source post's stall (issue #13): 50,000 ports / 60 s = 833/s, x 120 s conntrack TIME_WAIT x 1.2
+    # = 100,000 entries -> 131072; a 1 GiB host may give 1/32 of RAM at 256 bytes an entry: 131072.
+    facts = facts_for(tmp_path, sysctl={'net.netfilter.nf_conntrack_max': '8192',
+                                        'net.netfilter.nf_conntrack_buckets': '8192'})
+    gib = 1024 ** 3
+    result = plan(facts, {'mem_total_bytes': gib})
+    entry = by_key(result)['net.netfilter.nf_conntrack_max']
+    assert entry['wanted'] == 131072 and entry['status'] == _plan.APPLIED
+    assert by_key(result)['net.netfilter.nf_conntrack_buckets']['wanted'] == 16384
+    assert 'options nf_conntrack hashsize=16384' in file_text(result, _plan.MODPROBE_FILE)
+    assert any('120 s conntrack TIME_WAIT' in line for line in result['sizing']['lines'])
+    small = plan(facts, {'mem_total_bytes': gib // 4}, profile='server')
+    assert by_key(small)['net.netfilter.nf_conntrack_max']['wanted'] == 32768
+    assert 'net.netfilter.nf_conntrack_max' not in by_key(plan(facts, {'mem_total_bytes': gib}, profile='none',
+                                                                  somaxconn=8192))
+    higher = facts_for(tmp_path, sysctl={'net.netfilter.nf_conntrack_max': '262144'})
+    assert by_key(plan(higher, {'mem_total_bytes': gib}))['net.netfilter.nf_conntrack_max']['status'] \
+        == _plan.SKIPPED_LOWER
+    container = facts_for(tmp_path, container='podman')
+    assert 'net.netfilter.nf_conntrack_max' not in by_key(plan(container, {'mem_total_bytes': gib}))
 
 
 def test_listening_ports_in_the_new_range_are_reserved(tmp_path):
@@ -338,13 +362,14 @@ def test_systemd_link_repeats_default_link_and_matches_original_name(tmp_path):
 # ---------------------------------------------------------------- revert
 
 def test_revert_restores_recorded_originals_and_removes_files(tmp_path):
-    facts = facts_for(tmp_path, sysctl={'net.ipv4.tcp_fin_timeout': '30', 'fs.nr_open': '2097152'})
+    # no systemd: it would raise fs.nr_open at boot, and revert never goes below that
+    facts = facts_for(tmp_path, systemd=None, sysctl={'net.ipv4.tcp_fin_timeout': '30', 'fs.nr_open': '2097152'})
     host = {'state': {'sysctl': {'net.ipv4.tcp_fin_timeout': {'value': '60', 'scope': 'netns'},
                                  'fs.nr_open': {'value': '1048576', 'scope': 'host'}},
                       'files': {_plan.SYSCTL_FILE: {'existed': False},
                                 _plan.LIMITS_FILE: {'existed': True, 'mode': '0644',
                                                     'backup': _plan.BACKUP_DIR + _plan.LIMITS_FILE}}},
-            'files': {_plan.SYSCTL_FILE: {'exists': True}, _plan.LIMITS_FILE: {'exists': True}}}
+            'files': {_plan.SYSCTL_FILE: {'exists': True, 'ours': True}, _plan.LIMITS_FILE: {'exists': True}}}
     result = plan(facts, host, state='absent')
     assert result['apply_argv'] == ['sysctl', '-w', 'fs.nr_open=1048576', 'net.ipv4.tcp_fin_timeout=60']
     assert result['removes'] == [_plan.SYSCTL_FILE]
@@ -400,7 +425,7 @@ def test_report_marks_denied_txqueuelen_read_only(tmp_path):
 def test_switching_persistence_undoes_the_old_file(tmp_path):
     facts = facts_for(tmp_path)
     state = {'files': {_plan.UDEV_FILE: {'existed': False}}}
-    host = {'state': state, 'files': {_plan.UDEV_FILE: {'exists': True}}}
+    host = {'state': state, 'files': {_plan.UDEV_FILE: {'exists': True, 'ours': True}}}
     result = plan(facts, host, profile='none', txqueuelen=5000, interfaces=['eth0'], txqueuelen_persist='rc_local')
     assert result['removes'] == [_plan.UDEV_FILE]
 

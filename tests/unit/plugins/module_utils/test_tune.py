@@ -218,7 +218,7 @@ def test_commands_are_argv_lists_and_no_shell_is_used(tmp_path):
     assert runner.calls, 'expected systemctl/modprobe calls'
     for argv in runner.calls:
         assert argv[0].endswith(('/sysctl', '/systemctl', '/modprobe')) or argv[0] == 'systemctl', argv
-    assert ['systemctl', 'restart', 'my-app@1.service'] in runner.calls
+    assert ['systemctl', 'try-restart', 'my-app@1.service'] in runner.calls
 
 
 @pytest.mark.parametrize('profile, requested, written', [
@@ -310,8 +310,8 @@ def test_rc_local_variants_get_one_block_and_revert_restores_them(tmp_path, vari
     assert mode_of(root, 'etc/rc.local') == 0o755
     assert text.replace(b'\r\n', b'\n').startswith(b'#!/bin/sh\n')
     if variant == 'rc-local-exit-0-in-function':
-        # the block goes before the last top-level exit 0, not inside stop()
-        assert text.index(b'txqueuelen 5000') > text.index(b'echo up')
+        # the block goes right after the interpreter line, before anything that could exit (issue #14 L12)
+        assert text.index(b'txqueuelen 5000') < text.index(b'stop()')
     if variant == 'rc-local-crlf':
         assert b'ip link set dev eth0 txqueuelen 5000 || true\r\n' in text
         assert any('CRLF' in w for w in result['report']['warnings'])
