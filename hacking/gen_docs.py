@@ -161,7 +161,8 @@ def keys_page():
     text += 'Scope: `netns` per network namespace; `init_netns` global, only in the initial network '
     text += 'namespace; `host` not namespaced (a privileged container changes the machine). '
     text += 'Kind: `capacity` never goes below a higher value in effect while `tcp_tune_raise_only` is true; '
-    text += '`behaviour` is set exactly.\n\n'
+    text += '`behaviour` is set exactly. Range: what the role accepts; the kernel\'s own range, narrower where '
+    text += 'the description calls it our policy.\n\n'
     text += '| key | scope | kind | range | exists | kernel default | role variable | what it does |\n'
     text += '|---|---|---|---|---|---|---|---|\n'
     for key in keys.KEYS:

@@ -15,6 +15,7 @@ import re
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_read import (
     conf_files, exists, host_path, read_first, read_lines, read_text, to_int,
 )
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts_pam import pam_limits
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_sysctl import value_of
 
 UNLIMITED = 'unlimited'
@@ -173,4 +174,5 @@ def files(root, sysctl=None, systemd_version=None, unreadable=None):
         'nofile': {'self': process_nofile(root, 'self', unreadable), 'pid1': pid1},
         'systemd_default_nofile': systemd_default_nofile(root, systemd_version, pid1, unreadable),
         'limits_entries': limits_entries(root, unreadable),
+        'pam_limits': pam_limits(root, unreadable),
     }

@@ -13,8 +13,9 @@ __metaclass__ = type
 import re
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_read import (
-    conf_files, exists, is_dir, is_executable, list_dir, read_lines,
+    conf_files, exists, is_dir, is_executable, list_dir, read_lines, read_text,
 )
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan_text import parse_ip_txqueuelen, parse_link_section
 
 # systemd-rc-local-generator is removed in systemd 260.
 RC_LOCAL_REMOVED_IN = 260
@@ -30,6 +31,8 @@ SYSTEMD_LIB_PARENTS = ('usr/lib', 'lib')  # plus <parent>/<multiarch triplet>/sy
 _UDEV_TXQ = re.compile(r'ATTR\{tx_queue_len\}\s*=\s*"?(\d+)"?')
 _LINK_TXQ = re.compile(r'^\s*TransmitQueueLength\s*=\s*(\d+)')
 _SHARED = re.compile(r'^libsystemd-shared-(\d+)')
+# KERNEL=="eth0" in a udev rule: one interface, no glob characters.
+_UDEV_KERNEL = re.compile(r'KERNEL\s*==\s*"([^"*?\[\]|]+)"')
 _SYSTEMCTL_VERSION = re.compile(r'^systemd\s+(\d+)')
 
 
@@ -42,8 +45,13 @@ def rc_local(root, unreadable=None):
             text = line.strip()
             if text and not text.startswith('#') and ('txqueuelen' in text or 'tx_queue_len' in text or 'txqlen' in text):
                 lines.append(text)
+    settings = {}
+    for text in lines:
+        parsed = parse_ip_txqueuelen(text)
+        if parsed:
+            settings[parsed[0]] = parsed[1]
     return {'exists': found, 'executable': is_executable(root, 'etc/rc.local') if found else False,
-            'txqueuelen_lines': lines}
+            'txqueuelen_lines': lines, 'txqueuelen': settings}
 
 
 def _scan(root, paths, pattern, unreadable):
@@ -59,13 +67,28 @@ def _scan(root, paths, pattern, unreadable):
 
 
 def udev_txqueuelen(root, unreadable=None):
-    """udev rules setting ATTR{tx_queue_len}, in udev's load order (masking by basename)."""
-    return _scan(root, conf_files(root, UDEV_DIRS, '.rules', unreadable), _UDEV_TXQ, unreadable)
+    """udev rules setting ATTR{tx_queue_len}, in udev's load order (masking by basename).
+
+    interface: the one interface a rule matches by KERNEL=="NAME" (None for a glob or no match key).
+    """
+    hits = _scan(root, conf_files(root, UDEV_DIRS, '.rules', unreadable), _UDEV_TXQ, unreadable)
+    for hit in hits:
+        match = _UDEV_KERNEL.search(hit['text'])
+        hit['interface'] = match.group(1) if match else None
+    return hits
 
 
 def systemd_link_txqueuelen(root, unreadable=None):
-    """systemd .link files with TransmitQueueLength= (systemd >= 248)."""
-    return _scan(root, conf_files(root, LINK_DIRS, '.link', unreadable), _LINK_TXQ, unreadable)
+    """systemd .link files with TransmitQueueLength= (systemd >= 248).
+
+    interface: the one interface the file matches by OriginalName= (None for a glob or other match keys).
+    """
+    hits = _scan(root, conf_files(root, LINK_DIRS, '.link', unreadable), _LINK_TXQ, unreadable)
+    for hit in hits:
+        names = [v for k, v in parse_link_section(read_text(root, hit['file'], unreadable), 'Match')
+                 if k == 'OriginalName']
+        hit['interface'] = names[-1] if len(names) == 1 and not any(c in names[-1] for c in '*?[ ') else None
+    return hits
 
 
 def _lib_dirs(root):

@@ -50,7 +50,7 @@ def resolve(root, rel, hops=16):
         full = join(root, rel)
         try:
             target = os.readlink(full)
-        except (IOError, OSError):
+        except (IOError, OSError, ValueError):  # ValueError: a NUL in the path
             return rel
         if target.startswith('/'):
             rel = target.lstrip('/')
@@ -81,6 +81,18 @@ def read_text(root, rel, unreadable=None):
             note(unreadable, rel)
         return None
     return data.decode('utf-8', 'replace')
+
+
+def read_bytes(root, rel, unreadable=None, limit=None):
+    """The file's bytes (at most limit of them), or None when absent or unreadable."""
+    rel = resolve(root, rel)
+    try:
+        with open(join(root, rel), 'rb') as handle:
+            return handle.read() if limit is None else handle.read(limit)
+    except (IOError, OSError) as exc:
+        if exc.errno not in _ABSENT:
+            note(unreadable, rel)
+        return None
 
 
 def read_lines(root, rel, unreadable=None):

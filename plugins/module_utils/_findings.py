@@ -34,7 +34,8 @@ TIME_WAIT_OVERFLOW_MAX = 0
 # conntrack count / max.
 CONNTRACK_FILL_WARNING = 0.75
 CONNTRACK_FILL_CRITICAL = 0.90
-# RLIMIT_NOFILE soft limit below this (per process).
+# RLIMIT_NOFILE soft limit below this (the gathering process; services started by systemd; PID 1 where
+# systemd is not PID 1).
 NOFILE_SOFT_MIN = 65536
 # sockstat TCP mem (pages) as a share of tcp_mem[1] (pressure threshold).
 TCP_MEM_PRESSURE_WARNING = 0.8
@@ -128,9 +129,11 @@ def check_listen_overflows(facts):
     if value is None or value <= LISTEN_OVERFLOWS_MAX:
         return []
     return [finding('listen_overflows', WARNING,
-                    'TcpExt ListenOverflows=%d: accept queues overflowed since boot.' % value,
+                    'TcpExt ListenOverflows=%d: accept queues overflowed since boot (new SYNs and handshake ACKs '
+                    'were dropped).' % value,
                     {'ListenOverflows': value, 'ListenDrops': _counter(facts, 'ListenDrops')},
-                    'Raise net.core.somaxconn and the application backlog, or make the application accept faster.')]
+                    'Raise net.core.somaxconn and the application backlog (listen()), or make the application '
+                    'accept faster.')]
 
 
 def check_time_wait_overflow(facts):
@@ -138,7 +141,8 @@ def check_time_wait_overflow(facts):
     if value is None or value <= TIME_WAIT_OVERFLOW_MAX:
         return []
     return [finding('time_wait_overflow', WARNING,
-                    'TcpExt TCPTimeWaitOverflow=%d: TIME_WAIT sockets were not created (tcp_max_tw_buckets).' % value,
+                    'TcpExt TCPTimeWaitOverflow=%d: TIME_WAIT sockets were not created (tcp_max_tw_buckets); '
+                    'the kernel counts this, it no longer logs it.' % value,
                     {'TCPTimeWaitOverflow': value, 'tcp_max_tw_buckets': _sysctl(facts, 'net.ipv4.tcp_max_tw_buckets')},
                     'Raise net.ipv4.tcp_max_tw_buckets, or cut TIME_WAIT with tcp_tw_reuse and connection reuse.')]
 
@@ -157,36 +161,82 @@ def check_conntrack(facts):
                     'Raise net.netfilter.nf_conntrack_max (and buckets/hashsize) in the initial network namespace.')]
 
 
+def _nofile_soft_finding(who, label, soft, hard, extra=None):
+    value = {'process': who, 'soft': soft, 'hard': hard}
+    value.update(extra or {})
+    return finding('nofile_soft_low', WARNING,
+                   'RLIMIT_NOFILE soft limit of %s is %d (below %d): each connection uses a file handle.'
+                   % (label, soft, NOFILE_SOFT_MIN), value,
+                   'Raise nofile in /etc/security/limits.d (PAM sessions: logins, and units with PAMName=) and '
+                   'LimitNOFILE/DefaultLimitNOFILE for systemd services.')
+
+
 def check_nofile_soft(facts):
+    """nofile_soft_low for the limits connections really get.
+
+    - self: the gathering process, an Ansible login (sshd, sudo: PAM sessions).
+    - services: where systemd is PID 1, what it gives services (DefaultLimitNOFILE, or its built-in
+      default). PID 1's own limit is not: systemd raises its own soft limit and hands children the
+      saved one (src/core/main.c), and logins get theirs from PAM.
+    - pid1: only where systemd is not PID 1 (a container whose PID 1 is the service itself). Where
+      systemd runs but its version is unknown (source 'pid1'), services are not judged: PID 1's limit
+      would stand for them.
+    """
     result = []
-    nofile = ((facts.get('files') or {}).get('nofile')) or {}
-    for who in ('pid1', 'self'):
-        soft = (nofile.get(who) or {}).get('soft')
-        if not isinstance(soft, int) or soft >= NOFILE_SOFT_MIN:
-            continue
-        label = 'PID 1' if who == 'pid1' else 'the gathering process'
-        result.append(finding('nofile_soft_low', WARNING,
-                              'RLIMIT_NOFILE soft limit of %s is %d (below %d): each connection uses a file handle.'
-                              % (label, soft, NOFILE_SOFT_MIN),
-                              {'process': who, 'soft': soft, 'hard': (nofile.get(who) or {}).get('hard')},
-                              'Raise nofile in /etc/security/limits.d and LimitNOFILE/DefaultLimitNOFILE for services.'))
+    files = facts.get('files') or {}
+    nofile = files.get('nofile') or {}
+    services = files.get('systemd_default_nofile')
+    checks = []
+    if services is None:
+        pid1 = nofile.get('pid1') or {}
+        checks.append(('pid1', 'PID 1 (no systemd: in a container, the service itself)',
+                       pid1.get('soft'), pid1.get('hard'), None))
+    elif services.get('source') != 'pid1':
+        checks.append(('services', 'services started by systemd (DefaultLimitNOFILE, %s)'
+                       % ('built-in default' if services.get('source') == 'builtin' else services.get('source')),
+                       services.get('soft'), services.get('hard'), {'source': services.get('source')}))
+    me = nofile.get('self') or {}
+    checks.append(('self', 'the gathering process (a PAM login through sshd/sudo)', me.get('soft'), me.get('hard'),
+                   None))
+    for who, label, soft, hard, extra in checks:
+        if isinstance(soft, int) and soft < NOFILE_SOFT_MIN:
+            result.append(_nofile_soft_finding(who, label, soft, hard, extra))
     return result
 
 
+def _pam_words(pam):
+    """(mapped, words) for the host's pam_limits: mapped True/False/None, words naming the module."""
+    mapped = (pam or {}).get('unlimited_nofile_is_nr_open')
+    path = (pam or {}).get('path')
+    if mapped is False:
+        return mapped, ('%s does not map it to fs.nr_open (Linux-PAM before that change, e.g. Debian 11\'s 1.4.0): '
+                        'setrlimit() fails and logins are refused' % path)
+    return mapped, ('whether logins fail depends on pam_limits, which was not found here: newer Linux-PAM '
+                    '(Debian 12\'s 1.5.2, Debian 13) maps unlimited to fs.nr_open, older ones (Debian 11\'s '
+                    '1.4.0) fail the login')
+
+
 def check_nofile_above_nr_open(facts):
+    """nofile_above_nr_open: an integer above fs.nr_open always fails (EPERM); `unlimited` depends on pam_limits."""
     files = facts.get('files') or {}
     nr_open = files.get('nr_open')
     if nr_open is None:
         return []
+    mapped, words = _pam_words(files.get('pam_limits'))
     result = []
     for entry in files.get('limits_entries') or []:
         value = entry.get('value')
-        if value == 'unlimited' or (isinstance(value, int) and value > nr_open):
+        where = '%s line %d sets nofile %s for %s' % (entry['file'], entry['line'], value, entry['domain'])
+        if isinstance(value, int) and value > nr_open:
             result.append(finding('nofile_above_nr_open', CRITICAL,
-                                  '%s line %d sets nofile %s for %s above fs.nr_open=%d: pam_limits fails and '
-                                  'logins are refused.' % (entry['file'], entry['line'], value, entry['domain'], nr_open),
+                                  '%s above fs.nr_open=%d: pam_limits fails and logins are refused.' % (where, nr_open),
                                   dict(entry, nr_open=nr_open),
                                   'Raise fs.nr_open first, or lower the nofile value to at most fs.nr_open.'))
+        elif value == 'unlimited' and mapped is not True:
+            result.append(finding('nofile_above_nr_open', CRITICAL if mapped is False else WARNING,
+                                  '%s (above fs.nr_open=%d): %s.' % (where, nr_open, words),
+                                  dict(entry, nr_open=nr_open, pam_limits=(files.get('pam_limits') or {}).get('path')),
+                                  'Write an integer at most fs.nr_open instead of unlimited.'))
     return result
 
 
@@ -228,6 +278,41 @@ def check_rc_local(facts):
     return result
 
 
+def check_txqueuelen_persisted(facts):
+    """A persisted txqueuelen that is not in effect: the boot step that should set it did not (issue #14 L12).
+
+    Sources: the `ip link set` lines of /etc/rc.local, udev rules with KERNEL=="IF",
+    .link files with OriginalName=IF. rc.local runs last at boot (rc-local.service
+    is ordered after network.target), so its value is the one expected when it sets one.
+    """
+    persistence = facts.get('persistence') or {}
+    expected = {}
+    for kind in ('udev_txqueuelen', 'systemd_link_txqueuelen'):
+        for hit in persistence.get(kind) or []:
+            if hit.get('interface'):
+                expected[hit['interface']] = (hit['value'], hit['file'])
+    rc = persistence.get('rc_local') or {}
+    if rc.get('exists') and rc.get('executable') and persistence.get('rc_local_supported') is not False:
+        for name, value in (rc.get('txqueuelen') or {}).items():
+            expected[name] = (value, '/etc/rc.local')
+    result = []
+    for iface in facts.get('interfaces') or []:
+        name = iface.get('name')
+        if name not in expected or iface.get('txqueuelen') is None:
+            continue
+        value, source = expected[name]
+        if iface['txqueuelen'] != value:
+            result.append(finding('txqueuelen_not_in_effect', WARNING,
+                                  '%s has txqueuelen %d, but %s persists %d: it was not applied at boot.'
+                                  % (name, iface['txqueuelen'], source, value),
+                                  {'interface': name, 'txqueuelen': iface['txqueuelen'], 'persisted': value,
+                                   'file': source},
+                                  'Check that %s ran at boot (for rc.local: systemctl status rc-local.service; '
+                                  'an earlier exit in the script skips later lines), or persist with a udev rule '
+                                  'or a systemd .link file.' % source))
+    return result
+
+
 def check_tcp_mem(facts):
     sockets = facts.get('sockets') or {}
     tcp_mem = sockets.get('tcp_mem_pages')
@@ -258,6 +343,7 @@ CHECKS = (
     check_nofile_above_nr_open,
     check_sysctl_overridden,
     check_rc_local,
+    check_txqueuelen_persisted,
     check_tcp_mem,
 )
 
@@ -265,7 +351,7 @@ FINDING_IDS = (
     'port_range_small', 'time_wait_near_port_range', 'tw_reuse_off', 'tw_reuse_without_timestamps',
     'tw_recycle_on', 'somaxconn_low', 'listen_overflows', 'time_wait_overflow', 'conntrack_fill',
     'nofile_soft_low', 'nofile_above_nr_open', 'sysctl_overridden', 'rc_local_not_executable',
-    'rc_local_unsupported', 'tcp_mem_pressure',
+    'rc_local_unsupported', 'txqueuelen_not_in_effect', 'tcp_mem_pressure',
 )
 
 

@@ -46,7 +46,7 @@ def read_bytes(root, path):
     try:
         with open(join(root, resolve(root, path)), 'rb') as handle:
             return handle.read()
-    except (IOError, OSError):
+    except (IOError, OSError, ValueError):   # ValueError: a NUL in a name from unvalidated input
         return None
 
 
@@ -58,7 +58,7 @@ def file_info(root, path):
     """{'exists', 'mode' ('0644'), 'executable', 'uid', 'gid'} of a path (symlinks followed inside root)."""
     try:
         st = os.stat(join(root, resolve(root, path)))
-    except (IOError, OSError):
+    except (IOError, OSError, ValueError):   # ValueError: a NUL in a name from unvalidated input
         return {'exists': False, 'mode': None, 'executable': False}
     return {'exists': True, 'mode': '%04o' % stat.S_IMODE(st.st_mode), 'executable': bool(st.st_mode & stat.S_IXUSR),
             'uid': st.st_uid, 'gid': st.st_gid}

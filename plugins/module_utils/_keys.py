@@ -57,11 +57,19 @@ def _key(name, scope, kind, value_type, doc, minimum=None, maximum=None, since=N
 
 NR_OPEN_MAX = 2147483584
 INT_MAX = 2147483647
+# tcp_fin_timeout goes through proc_dointvec_jiffies (net/ipv4/sysctl_net_ipv4.c), which refuses a
+# value above INT_MAX / HZ with EINVAL (do_proc_dointvec_jiffies_conv, kernel/sysctl.c). HZ is a build
+# option that /proc does not show reliably; it is at most 1000, so INT_MAX // 1000 is valid on every kernel.
+HZ_MAX = 1000
+FIN_TIMEOUT_MAX = INT_MAX // HZ_MAX
+# tcp_tw_reuse_delay: proc_dointvec_minmax up to TCP_PAWS_MSL (60 s) x 1000 ms (net/ipv4/sysctl_net_ipv4.c).
+TW_REUSE_DELAY_MAX = 60000
 
 KEYS = (
     # Ephemeral ports and TIME_WAIT
     _key('net.ipv4.ip_local_port_range', SCOPE_NETNS, KIND_BEHAVIOUR, TYPE_INT_LIST,
-         'Ephemeral ports for connect() and bind(0); start >= ip_unprivileged_port_start.',
+         'Ephemeral ports for connect() and bind(0); start >= ip_unprivileged_port_start. connect() prefers '
+         'ports of the same parity as the low end, bind(0) the other: ends of different parity split them evenly.',
          minimum=1, maximum=65535, defaults=(((0, 0), [32768, 61000]), ((4, 2), [32768, 60999])),
          variable='tcp_tune_local_port_range'),
     _key('net.ipv4.ip_local_reserved_ports', SCOPE_NETNS, KIND_BEHAVIOUR, TYPE_PORT_SET,
@@ -74,29 +82,33 @@ KEYS = (
          'connect() may reuse a TIME_WAIT 4-tuple after ~1 s: 0 off, 1 on, 2 loopback only (4.18+).',
          minimum=0, maximum=2, defaults=(((0, 0), 0), ((4, 18), 2)), variable='tcp_tune_tw_reuse'),
     _key('net.ipv4.tcp_tw_reuse_delay', SCOPE_NETNS, KIND_BEHAVIOUR, TYPE_INT,
-         'Milliseconds before tcp_tw_reuse may reuse a TIME_WAIT tuple.',
-         minimum=1, maximum=INT_MAX, since=(6, 14), defaults=(((0, 0), 1000),)),
+         'Milliseconds before tcp_tw_reuse may reuse a TIME_WAIT tuple (at most 60000, TCP_PAWS_MSL x 1000).',
+         minimum=1, maximum=TW_REUSE_DELAY_MAX, since=(6, 14), defaults=(((0, 0), 1000),)),
     _key('net.ipv4.tcp_tw_recycle', SCOPE_NETNS, KIND_BEHAVIOUR, TYPE_INT,
          'Removed in 4.12: fast TIME_WAIT recycling that breaks clients behind NAT.',
          minimum=0, maximum=1, until=(4, 12), defaults=(((0, 0), 0),), variable='tcp_tune_tw_recycle'),
     _key('net.ipv4.tcp_fin_timeout', SCOPE_NETNS, KIND_BEHAVIOUR, TYPE_INT,
-         'Seconds an orphaned socket stays in FIN_WAIT_2. Does not shorten TIME_WAIT (fixed 60 s).',
-         minimum=1, maximum=INT_MAX, defaults=(((0, 0), 60),), variable='tcp_tune_fin_timeout'),
+         'Seconds an orphaned socket stays in FIN_WAIT_2. Does not shorten TIME_WAIT (fixed 60 s). At most '
+         'INT_MAX / HZ (jiffies); 2147483 here, valid for any HZ up to 1000.',
+         minimum=1, maximum=FIN_TIMEOUT_MAX, defaults=(((0, 0), 60),), variable='tcp_tune_fin_timeout'),
     _key('net.ipv4.tcp_max_tw_buckets', SCOPE_NETNS, KIND_CAPACITY, TYPE_INT,
-         'TIME_WAIT sockets past this are not created (TcpExt TCPTimeWaitOverflow counts them).',
+         'TIME_WAIT sockets past this are not created (TcpExt TCPTimeWaitOverflow counts them; nothing is logged).',
          minimum=1, maximum=INT_MAX),
     _key('net.ipv4.tcp_timestamps', SCOPE_NETNS, KIND_BEHAVIOUR, TYPE_INT,
          'TCP timestamps; tcp_tw_reuse does nothing without them.',
          minimum=0, maximum=2, defaults=(((0, 0), 1),)),
     # Accept queue and SYN backlog
+    # minimum 1 is our policy (a backlog of 0 is useless); the kernel takes 0 (net/core/sysctl_net_core.c, SYSCTL_ZERO).
     _key('net.core.somaxconn', SCOPE_NETNS, KIND_CAPACITY, TYPE_INT,
-         'Caps every listen() backlog (accept queue).',
+         'Caps every listen() backlog (accept queue). Minimum 1 is our policy (kernel: 0).',
          minimum=1, maximum=INT_MAX, defaults=(((0, 0), 128), ((5, 4), 4096)), variable='tcp_tune_somaxconn'),
     _key('net.ipv4.tcp_max_syn_backlog', SCOPE_NETNS, KIND_CAPACITY, TYPE_INT,
-         'Half-open connections per listener (SYN queue).',
+         'Read only while tcp_syncookies=0 (the default is 1): then new SYNs are dropped once the SYN queue is '
+         '3/4 of it. With cookies on, the SYN queue is bounded by min(listen() backlog, somaxconn) and overflow '
+         'sends cookies. Never affects ListenOverflows. (Kernels before about 4.4 also sized the SYN queue with it.)',
          minimum=1, maximum=INT_MAX, variable='tcp_tune_max_syn_backlog'),
     _key('net.ipv4.tcp_syncookies', SCOPE_NETNS, KIND_BEHAVIOUR, TYPE_INT,
-         'SYN cookies when the SYN queue overflows.',
+         'SYN cookies when the SYN queue (min(listen() backlog, somaxconn)) overflows; 1 by default.',
          minimum=0, maximum=2, defaults=(((0, 0), 1),)),
     _key('net.core.netdev_max_backlog', SCOPE_INIT_NETNS, KIND_CAPACITY, TYPE_INT,
          'Input packet queue per CPU; not visible inside a container network namespace.',
@@ -111,31 +123,41 @@ KEYS = (
     # Socket memory
     _key('net.ipv4.tcp_mem', SCOPE_INIT_NETNS, KIND_CAPACITY, TYPE_INT_LIST,
          'TCP memory thresholds in pages: low, pressure, high.', minimum=1, maximum=None),
+    # tcp_rmem/tcp_wmem: no table default. The middle of tcp_rmem was 87380 before 4.20 and the maxima
+    # depend on RAM (tcp_init in net/ipv4/tcp.c), so revert must never restore a value from here.
     _key('net.ipv4.tcp_rmem', SCOPE_NETNS, KIND_CAPACITY, TYPE_INT_LIST,
-         'Receive buffer per socket in bytes: min, default, max.', minimum=1, maximum=INT_MAX,
-         defaults=(((0, 0), [4096, 131072, 6291456]),)),
+         'Receive buffer per socket in bytes: min, default, max (typically 4096 131072 6291456; the maximum '
+         'depends on RAM, the default was 87380 before 4.20).', minimum=1, maximum=INT_MAX),
     _key('net.ipv4.tcp_wmem', SCOPE_NETNS, KIND_CAPACITY, TYPE_INT_LIST,
-         'Send buffer per socket in bytes: min, default, max.', minimum=1, maximum=INT_MAX,
-         defaults=(((0, 0), [4096, 16384, 4194304]),)),
+         'Send buffer per socket in bytes: min, default, max (typically 4096 16384 4194304; the maximum depends '
+         'on RAM).', minimum=1, maximum=INT_MAX),
     _key('net.core.rmem_max', SCOPE_INIT_NETNS, KIND_CAPACITY, TYPE_INT,
          'Largest receive buffer a socket may ask for with SO_RCVBUF.', minimum=1, maximum=INT_MAX),
     _key('net.core.wmem_max', SCOPE_INIT_NETNS, KIND_CAPACITY, TYPE_INT,
          'Largest send buffer a socket may ask for with SO_SNDBUF.', minimum=1, maximum=INT_MAX),
     # File handles
     _key('fs.file-max', SCOPE_HOST, KIND_CAPACITY, TYPE_INT,
-         'File handles the whole kernel may allocate ("VFS: file-max limit reached").',
+         'File handles the whole kernel may allocate ("VFS: file-max limit reached"). About 10% of RAM; '
+         'systemd >= 240 as PID 1 raises it to LONG_MAX at boot.',
          minimum=1, maximum=None, variable='tcp_tune_file_max'),
     # sysctl_nr_open_max (fs/file.c): min(INT_MAX, SIZE_MAX / sizeof(void *)) & -BITS_PER_LONG,
-    # 2147483584 on 64-bit; a higher value gets EINVAL.
+    # 2147483584 on 64-bit; a higher value gets EINVAL. Minimum 1024 is our policy (so a nofile of
+    # 1024 always fits); the kernel's is sysctl_nr_open_min = BITS_PER_LONG (64).
+    # The default 1048576 is the kernel's; systemd >= 240 as PID 1 raises it at every boot
+    # (bump_file_max_and_nr_open, src/core/main.c: INT_MAX rounded down, halved until the kernel takes
+    # it, 1073741816 on 64-bit).
     _key('fs.nr_open', SCOPE_HOST, KIND_CAPACITY, TYPE_INT,
-         'Ceiling for any RLIMIT_NOFILE; a nofile above it makes PAM logins fail.',
+         'Ceiling for any RLIMIT_NOFILE; a nofile above it makes PAM logins fail. Kernel default 1048576; '
+         'systemd >= 240 as PID 1 raises it to 1073741816 at boot. Minimum 1024 is our policy (kernel: 64).',
          minimum=1024, maximum=NR_OPEN_MAX, defaults=(((0, 0), 1048576),), variable='tcp_tune_nr_open'),
     # conntrack (exists only while nf_conntrack is loaded)
     _key('net.netfilter.nf_conntrack_max', SCOPE_INIT_NETNS, KIND_CAPACITY, TYPE_INT,
-         'Tracked connections; read-only outside the initial network namespace.',
+         'Tracked connections; read-only outside the initial network namespace. Default: the buckets '
+         '(4 x buckets before 5.15; 8 x when hashsize= is given).',
          minimum=1, maximum=INT_MAX, variable='tcp_tune_conntrack_max', needs_module='nf_conntrack'),
     _key('net.netfilter.nf_conntrack_buckets', SCOPE_INIT_NETNS, KIND_CAPACITY, TYPE_INT,
-         'conntrack hash buckets (derived from nf_conntrack_max by the role).',
+         'conntrack hash buckets (derived from nf_conntrack_max by the role). Default from RAM: 262144 above '
+         '4 GiB (64-bit), 65536 above 1 GiB, else RAM / 16384 / 8, at least 1024 (since 5.15).',
          minimum=1, maximum=INT_MAX, needs_module='nf_conntrack'),
     _key('net.netfilter.nf_conntrack_count', SCOPE_INIT_NETNS, KIND_CAPACITY, TYPE_INT,
          'Connections tracked now (read-only).', minimum=0, needs_module='nf_conntrack'),

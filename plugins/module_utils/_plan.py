@@ -28,7 +28,7 @@ import json
 from ansible_collections.netlimits.tcp.plugins.module_utils import _keys
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_provenance import would_be_overridden_by
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_text import (
-    RcLocalError, rc_local_block_lines, rc_local_insert, rc_local_remove, rc_local_has_block, render_link,
+    RC_LOCAL_PATH, RcLocalError, rc_local_block_lines, rc_local_insert, rc_local_remove, rc_local_has_block, render_link,
     parse_sysctl_file,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_input import (
@@ -48,7 +48,7 @@ SYSCTL_FILE = '/etc/sysctl.d/90-netlimits-tcp.conf'
 LIMITS_FILE = '/etc/security/limits.d/90-netlimits-tcp.conf'
 MANAGER_FILE = '/etc/systemd/system.conf.d/90-netlimits-tcp.conf'
 SERVICE_FILE = '/etc/systemd/system/%s.service.d/90-netlimits-tcp.conf'
-RC_LOCAL = '/etc/rc.local'
+RC_LOCAL = RC_LOCAL_PATH
 UDEV_FILE = '/etc/udev/rules.d/90-netlimits-tcp-txqueuelen.rules'
 LINK_FILE = '/etc/systemd/network/90-netlimits-tcp-%s.link'
 MODPROBE_FILE = '/etc/modprobe.d/90-netlimits-tcp.conf'
@@ -80,6 +80,7 @@ CONNTRACK_TIME_WAIT_SECONDS = 120
 # table may take at most 1/32 of RAM (a 1 GiB host: 131072 entries, 32 MiB when full).
 CONNTRACK_ENTRY_BYTES = 256
 CONNTRACK_RAM_SHARE = 32
+SYN_QUEUE_FROM_BACKLOG = (4, 4)   # from 4.4 the SYN queue is min(backlog, somaxconn), not tcp_max_syn_backlog
 SYSTEMD_BUMPS_SINCE = 240
 SYSTEMD_BOOT_VALUES = {'fs.nr_open': 1073741816, 'fs.file-max': 9223372036854775807}
 KERNEL_NR_OPEN = 1048576        # fs/file.c sysctl_nr_open (1024 * 1024) without systemd
@@ -96,8 +97,6 @@ OVERRIDDEN = 'overridden'
 RESTORED = 'restored'
 KEPT_HOST_SCOPE = 'kept_host_scope'
 UNKNOWN_ORIGINAL = 'unknown_original'
-
-
 
 
 class HostRefused(PlanError):
@@ -383,11 +382,12 @@ def plan_key(name, wanted, source, facts, params, host):
         entry['status'] = APPLIED
         entry['apply'] = True
     entry['live'] = entry['status']
-    if name == 'net.ipv4.tcp_max_syn_backlog':
+    if name == 'net.ipv4.tcp_max_syn_backlog' and (version is None or tuple(version[:2]) >= SYN_QUEUE_FROM_BACKLOG):
         cookies = _sysctl_fact(facts, 'net.ipv4.tcp_syncookies').get('value')
         if cookies != 0:
             # tcp_conn_request() (net/ipv4/tcp_input.c) reads it only while tcp_syncookies=0; with cookies
-            # on, a full SYN queue (min(backlog, somaxconn)) sends cookies instead of dropping.
+            # on, a full SYN queue (min(backlog, somaxconn)) sends cookies instead of dropping. Before 4.4,
+            # reqsk_queue_alloc() (net/core/request_sock.c) also sized the SYN queue from it.
             entry['reason'] = ('no effect while net.ipv4.tcp_syncookies=%s: the kernel reads it only with '
                                'syncookies off' % (cookies if cookies is not None else 'unknown'))
     prov = ((facts or {}).get('provenance') or {}).get(name)

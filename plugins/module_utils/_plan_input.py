@@ -30,13 +30,14 @@ PERSIST_METHODS = ('rc_local', 'udev', 'systemd_link', 'none')
 # Profiles as data. None = leave the key alone. Reasons: docs/role.md and defaults/main.yml.
 PROFILES = {
     'balanced': {
-        'local_port_range': [15000, 64999],   # 50,000 ports (default 28,232); ends differ in parity
+        'local_port_range': [15000, 64999],   # 50,000 ports (default 28,232); ends differ in parity (connect()
+                                              # prefers the low end's parity, bind(0) the other)
         'tw_reuse': 1,                        # reuse TIME_WAIT for outbound after ~1 s (needs timestamps)
         'fin_timeout': 30,                    # orphans leave FIN_WAIT_2 sooner (TIME_WAIT stays 60 s)
         'somaxconn': 4096,                    # the 5.4+ default, raised on older kernels (128)
-        'max_syn_backlog': 8192,
+        'max_syn_backlog': 8192,              # no effect while tcp_syncookies=1 (the default, kept): read only without cookies
         'file_max': 2097152,
-        'nr_open': 1048576,
+        'nr_open': 1048576,                   # the kernel's default; systemd >= 240 raised it at boot already
         'nofile': 524288,                     # systemd's default hard limit; below fs.nr_open
     },
     'client': {
@@ -44,7 +45,7 @@ PROFILES = {
         'tw_reuse': 1,
         'fin_timeout': 30,
         'somaxconn': 4096,
-        'max_syn_backlog': 4096,
+        'max_syn_backlog': 4096,              # no effect while tcp_syncookies=1 (the default, kept)
         'file_max': 2097152,
         'nr_open': 1048576,
         'nofile': 1048576,
@@ -54,7 +55,7 @@ PROFILES = {
         'tw_reuse': 1,                        # only affects connect(); harmless for accepted sockets
         'fin_timeout': 15,                    # many peers closing: free FIN_WAIT_2 orphans fast
         'somaxconn': 65535,                   # accept queue for bursts of inbound connections
-        'max_syn_backlog': 65535,
+        'max_syn_backlog': 65535,             # no effect while tcp_syncookies=1; somaxconn bounds the SYN queue
         'netdev_max_backlog': 16384,          # per-CPU input queue (host only; missing in containers)
         'file_max': 4194304,
         'nr_open': 1048576,
@@ -85,9 +86,18 @@ DEFAULTS = {
     'service_nofile': {},
 }
 
-_IFNAME = re.compile(r'^[A-Za-z0-9_.+-]{1,15}$')
-_UNIT = re.compile(r'^[A-Za-z0-9:_.\\@-]+$')
+# Whole-string patterns: \Z, not $, which also matches before a trailing newline ('nginx\n').
+_IFNAME = re.compile(r'\A[A-Za-z0-9_.+-]{1,15}\Z')
+_UNIT = re.compile(r'\A[A-Za-z0-9:_.\\@-]+\Z')
 _SYSCTL_BAD = re.compile(r'[/=\s]')
+_SYSCTL_NAME = re.compile(r'\A[A-Za-z0-9_+@][A-Za-z0-9_+@-]*(\.[A-Za-z0-9_+@-]+)+\Z')
+# Control characters (C0, DEL, C1) and the Unicode line and paragraph separators. Each of \x0b, \x0c,
+# \x1c-\x1e, \x85, \u2028 and \u2029 is a line break to str.splitlines(), and NUL ends a C string: in a
+# value they would become extra lines (or a cut line) of the files the role writes for systemd-sysctl.
+_CONTROL = re.compile(u'[\x00-\x1f\x7f-\x9f\u2028\u2029]')
+# The same without the tab, which values may hold (/proc/sys shows lists tab-separated; systemd-sysctl and
+# procps take it as a space).
+_VALUE_CONTROL = re.compile(u'[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]')
 
 
 class PlanError(Exception):
@@ -207,7 +217,8 @@ def validate(params, facts):
     if isinstance(tw, bool):
         p['tw_reuse'] = tw = int(tw)
     _check_int(errors, 'tw_reuse', tw, 0, 2, 'one of 0 (off), 1 (on), 2 (loopback only)')
-    _check_int(errors, 'fin_timeout', p['fin_timeout'], 1, _keys.INT_MAX)
+    # The key table's bound: INT_MAX // 1000, as proc_dointvec_jiffies refuses more than INT_MAX / HZ (_keys).
+    _check_int(errors, 'fin_timeout', p['fin_timeout'], 1, _keys.BY_NAME['net.ipv4.tcp_fin_timeout'].maximum)
     for short in ('somaxconn', 'max_syn_backlog', 'netdev_max_backlog', 'max_orphans', 'orphan_retries',
                   'conntrack_max', 'file_max', 'nr_open'):
         key = _keys.BY_VARIABLE.get(var(short))
@@ -221,8 +232,10 @@ def validate(params, facts):
     for short in ('nofile', 'nofile_soft'):
         value = p[short]
         if isinstance(value, str) and value.strip().lower() in ('unlimited', 'infinity', '-1'):
-            errors.append('%s must be an integer from 1 to fs.nr_open, not %r: an unlimited nofile is above '
-                          'fs.nr_open and makes PAM logins fail' % (var(short), value))
+            errors.append('%s must be an integer from 1 to fs.nr_open, not %r: the role always writes an integer. '
+                          '(An unlimited nofile makes pam_limits fail and logins be refused with Linux-PAM before '
+                          'the fs.nr_open mapping, e.g. Debian 11\'s 1.4.0; Debian 12\'s 1.5.2 maps it to fs.nr_open.)'
+                          % (var(short), value))
         else:
             _check_int(errors, short, value, 1, what='an integer from 1 to fs.nr_open')
     if _is_int(p['nofile']) and _is_int(p['nofile_soft']) and p['nofile_soft'] > p['nofile']:
@@ -234,9 +247,10 @@ def validate(params, facts):
                       % (var('limits_domains'), domains))
     else:
         for domain in domains:
-            if not isinstance(domain, str) or not domain or re.search(r'\s', domain) or '#' in domain:
-                errors.append('%s: %r is not a limits.conf domain (no whitespace, no #, not empty)'
-                              % (var('limits_domains'), domain))
+            if not isinstance(domain, str) or not domain or re.search(r'\s', domain) or '#' in domain \
+                    or _CONTROL.search(domain):
+                errors.append('%s: %r is not a limits.conf domain (no whitespace, no control characters, no #, '
+                              'not empty)' % (var('limits_domains'), domain))
     services = p['service_nofile']
     if not isinstance(services, dict):
         errors.append('%s must be a dict of service name to nofile, got %r' % (var('service_nofile'), services))
@@ -270,8 +284,8 @@ def validate(params, facts):
         errors.append('%s must be a dict of sysctl key to value, got %r' % (var('sysctl'), extra))
     else:
         for name, value in extra.items():
-            if not isinstance(name, str) or _SYSCTL_BAD.search(name) \
-                    or not re.match(r'^[A-Za-z0-9_+@][A-Za-z0-9_+@-]*(\.[A-Za-z0-9_+@-]+)+$', name):
+            if not isinstance(name, str) or _SYSCTL_BAD.search(name) or _CONTROL.search(name) \
+                    or not _SYSCTL_NAME.match(name):
                 errors.append('%s: key %r is not allowed: a sysctl name is dot-separated parts of letters, digits and '
                               '"_-+@" (no "/", "..", "=", "*", spaces or newlines; not starting with "-" or ".")'
                               % (var('sysctl'), name))
@@ -284,9 +298,10 @@ def validate(params, facts):
             scalars = value if isinstance(value, (list, tuple)) else [value]
             text = format_value(name, value) if scalars and all(
                 isinstance(v, (str, int, float)) for v in scalars) else None
-            if text is None or not text.strip() or '\n' in text or '\r' in text:
+            if text is None or not text.strip() or _VALUE_CONTROL.search(text):
                 errors.append('%s[%s]: value %r is not allowed: a number, text or list of numbers (not null or '
-                              'empty, no newlines)' % (var('sysctl'), name, value))
+                              'empty; no newlines or other control characters, no Unicode line separators)'
+                              % (var('sysctl'), name, value))
                 continue
             if key is not None and key.value_type == _keys.TYPE_INT:
                 _check_int(errors, 'sysctl[%s]' % name, _to_int(value), key.minimum, key.maximum)

@@ -223,7 +223,7 @@ def rc_local_block_lines(names, txqueuelen):
     return lines
 
 
-def _parse_ip_line(line):
+def parse_ip_txqueuelen(line):
     """(interface, txqueuelen) of one `ip link set [dev] NAME txqueuelen N [|| true]` line, or None."""
     try:
         words = shlex.split(line, comments=True)
@@ -251,7 +251,7 @@ def rc_local_block_settings(text):
         return {}
     settings = {}
     for line in _lines(text)[span[0] + 1:span[1]]:
-        parsed = _parse_ip_line(_bare(line))
+        parsed = parse_ip_txqueuelen(_bare(line))
         if parsed:
             settings[parsed[0]] = parsed[1]
     return settings

@@ -245,17 +245,21 @@ ansible_facts:
               returned: always
               type: int
             file_max:
-              description: C(fs.file-max).
+              description: C(fs.file-max) (C(LONG_MAX) where systemd 240 or newer is PID 1, which sets it at boot).
               returned: always
               type: int
             nr_open:
-              description: C(fs.nr_open), the ceiling of any RLIMIT_NOFILE.
+              description:
+                - C(fs.nr_open), the ceiling of any RLIMIT_NOFILE. The kernel's default is 1048576; systemd 240 and newer
+                  as PID 1 raise it to 1073741816 (64-bit) at boot.
               returned: always
               type: int
             nofile:
               description:
                 - RLIMIT_NOFILE of this process (C(self)) and of PID 1 (C(pid1)), each C(soft) and C(hard), an int or C(unlimited).
                 - Null values when unreadable.
+                - Under systemd PID 1's own limit is neither what logins get (PAM) nor what services get
+                  (C(systemd_default_nofile)); systemd raises its own soft limit.
               returned: always
               type: dict
               sample: {self: {soft: 1024, hard: 524288}, pid1: {soft: 1024, hard: 524288}}
@@ -293,6 +297,17 @@ ansible_facts:
                   description: An int, or C(unlimited).
                   returned: always
                   type: raw
+            pam_limits:
+              description:
+                - The host's pam_limits module, which decides what a C(nofile unlimited) line does at login.
+                - C(path) is the first C(pam_limits.so) found (C(/usr/lib/*-linux-*/security), C(/lib/*-linux-*/security),
+                  C(/usr/lib64/security), C(/lib64/security), C(/usr/lib/security), C(/lib/security)), null when none.
+                - C(unlimited_nofile_is_nr_open) is true when the module contains C(/proc/sys/fs/nr_open) (newer Linux-PAM
+                  such as Debian 12's 1.5.2 maps unlimited to C(fs.nr_open); logins work), false when it does not (older
+                  ones such as Debian 11's 1.4.0; the login fails), null when not found or unreadable.
+              returned: always
+              type: dict
+              sample: {path: /usr/lib/x86_64-linux-gnu/security/pam_limits.so, unlimited_nofile_is_nr_open: true}
         sockets:
           description: Socket totals and counters.
           returned: always
@@ -423,10 +438,13 @@ ansible_facts:
           type: complex
           contains:
             rc_local:
-              description: C(exists), C(executable) and C(txqueuelen_lines) of C(/etc/rc.local).
+              description:
+                - C(exists), C(executable) and C(txqueuelen_lines) of C(/etc/rc.local), and C(txqueuelen), the
+                  interface to queue length of its C(ip link set dev IF txqueuelen N) lines.
               returned: always
               type: dict
-              sample: {exists: true, executable: false, txqueuelen_lines: ["ip link set dev eth0 txqueuelen 5000"]}
+              sample: {exists: true, executable: false, txqueuelen_lines: ["ip link set dev eth0 txqueuelen 5000"],
+                       txqueuelen: {eth0: 5000}}
             udev_txqueuelen:
               description: udev rules setting C(ATTR{tx_queue_len}).
               returned: always
@@ -447,6 +465,12 @@ ansible_facts:
                   type: int
                 text:
                   description: The line.
+                  returned: always
+                  type: str
+                interface:
+                  description:
+                    - The one interface the rule (C(KERNEL=="IF")) or C(.link) file (C(OriginalName=IF)) matches; null
+                      for a glob or other match keys.
                   returned: always
                   type: str
             systemd_link_txqueuelen:

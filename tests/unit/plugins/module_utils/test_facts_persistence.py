@@ -17,7 +17,8 @@ RC_LOCAL = '#!/bin/sh\n# ifconfig eth0 txqueuelen 1\nip link set dev eth0 txqueu
 def test_rc_local_executable_with_txqueuelen_lines(tmp_path):
     root = make_tree(tmp_path, '6.1', files={'etc/rc.local': RC_LOCAL}, modes={'etc/rc.local': 0o755})
     assert rc_local(root) == {'exists': True, 'executable': True, 'txqueuelen_lines': [
-        'ip link set dev eth0 txqueuelen 5000', 'ifconfig eth1 txqueuelen 4000']}
+        'ip link set dev eth0 txqueuelen 5000', 'ifconfig eth1 txqueuelen 4000'],
+        'txqueuelen': {'eth0': 5000}}   # only `ip link set` lines are parsed
 
 
 def test_rc_local_not_executable(tmp_path):
@@ -26,7 +27,8 @@ def test_rc_local_not_executable(tmp_path):
 
 
 def test_rc_local_absent(tmp_path):
-    assert rc_local(make_tree(tmp_path, '6.1')) == {'exists': False, 'executable': False, 'txqueuelen_lines': []}
+    absent = {'exists': False, 'executable': False, 'txqueuelen_lines': [], 'txqueuelen': {}}
+    assert rc_local(make_tree(tmp_path, '6.1')) == absent
 
 
 def test_udev_and_link_files_that_set_txqueuelen(tmp_path):
@@ -39,9 +41,11 @@ def test_udev_and_link_files_that_set_txqueuelen(tmp_path):
     })
     facts = persistence(root, True)
     assert facts['udev_txqueuelen'] == [{'file': '/etc/udev/rules.d/60-txq.rules', 'line': 2, 'value': 5000,
-                                         'text': 'ACTION=="add", SUBSYSTEM=="net", KERNEL=="eth*", ATTR{tx_queue_len}="5000"'}]
+                                         'text': 'ACTION=="add", SUBSYSTEM=="net", KERNEL=="eth*", ATTR{tx_queue_len}="5000"',
+                                         'interface': None}]   # a glob: not one interface
     assert facts['systemd_link_txqueuelen'] == [{'file': '/etc/systemd/network/10-eth0.link', 'line': 4,
-                                                 'value': 4000, 'text': 'TransmitQueueLength=4000'}]
+                                                 'value': 4000, 'text': 'TransmitQueueLength=4000',
+                                                 'interface': 'eth0'}]
 
 
 def test_systemd_version_from_libsystemd_shared_name(tmp_path):

@@ -175,16 +175,29 @@ def test_conntrack_fill_fine_at_75_percent_or_not_loaded(tmp_path):
 
 # nofile_soft_low
 
-def test_nofile_soft_low_for_pid1_and_self(tmp_path):
-    root = make_tree(tmp_path, '6.1', nofile_self=(1024, 524288), nofile_pid1=(4096, 524288))
+def test_nofile_soft_low_for_services_and_self(tmp_path):
+    """With systemd as PID 1 the services' limit is judged, not PID 1's own (systemd raises its own)."""
+    root = make_tree(tmp_path, '6.1', nofile_self=(1024, 524288), nofile_pid1=(4096, 524288),
+                     files={'etc/systemd/system.conf.d/90-x.conf': '[Manager]\nDefaultLimitNOFILE=8192:524288\n'})
     found = _found(root, 'nofile_soft_low')
-    assert [(f['value']['process'], f['value']['soft']) for f in found] == [('pid1', 4096), ('self', 1024)]
+    assert [(f['value']['process'], f['value']['soft']) for f in found] == [('services', 8192), ('self', 1024)]
+    assert found[0]['value']['source'] == '/etc/systemd/system.conf.d/90-x.conf'
     assert 'Max open files            4096' in _read(root, 'proc/1/limits')
 
 
+def test_nofile_soft_low_for_pid1_without_systemd(tmp_path):
+    root = make_tree(tmp_path, '6.1', systemd=None, nofile_self=(1024, 524288), nofile_pid1=(4096, 524288))
+    found = _found(root, 'nofile_soft_low')
+    assert [(f['value']['process'], f['value']['soft']) for f in found] == [('pid1', 4096), ('self', 1024)]
+
+
 def test_nofile_soft_high_or_unlimited_is_fine(tmp_path):
-    root = make_tree(tmp_path, '6.1', nofile_self=(65536, 65536), nofile_pid1=('unlimited', 'unlimited'))
+    root = make_tree(tmp_path, '6.1', nofile_self=(65536, 65536), nofile_pid1=('unlimited', 'unlimited'),
+                     files={'etc/systemd/system.conf.d/90-x.conf': '[Manager]\nDefaultLimitNOFILE=infinity\n'})
     assert not _found(root, 'nofile_soft_low')
+    no_systemd = make_tree(tmp_path, '6.1', systemd=None, nofile_self=(65536, 65536),
+                           nofile_pid1=('unlimited', 'unlimited'))
+    assert not _found(no_systemd, 'nofile_soft_low')
 
 
 # nofile_above_nr_open
@@ -197,9 +210,13 @@ def test_nofile_above_nr_open_is_critical(tmp_path):
     assert found[0]['value']['value'] == 2000000
 
 
-def test_nofile_unlimited_is_above_nr_open(tmp_path):
-    root = make_tree(tmp_path, '6.1', files={'etc/security/limits.conf': 'root - nofile unlimited\n'})
-    assert _found(root, 'nofile_above_nr_open')[0]['value']['line'] == 1
+def test_nofile_unlimited_depends_on_pam_limits(tmp_path):
+    """Old pam_limits: critical; pam_limits that maps it to fs.nr_open: fine; not found: a warning."""
+    conf = {'etc/security/limits.conf': 'root - nofile unlimited\n'}
+    old = _found(make_tree(tmp_path, '6.1', pam_limits='1.4.0', files=conf), 'nofile_above_nr_open')
+    assert old[0]['value']['line'] == 1 and old[0]['severity'] == 'critical'
+    assert not _found(make_tree(tmp_path, '6.1', pam_limits='1.5.2', files=conf), 'nofile_above_nr_open')
+    assert _found(make_tree(tmp_path, '6.1', files=conf), 'nofile_above_nr_open')[0]['severity'] == 'warning'
 
 
 def test_nofile_within_nr_open_is_fine(tmp_path):
@@ -269,3 +286,35 @@ def test_tcp_mem_low_use_is_fine(tmp_path):
 
 def test_findings_on_empty_facts_are_empty():
     assert _findings.findings({}) == []
+
+
+RC_EXITS_EARLY = ('#!/bin/sh\n'
+                  'finish() {\n  exit 0\n}\n'
+                  'finish\n'
+                  'ip link set dev eth0 txqueuelen 5000 || true\n'
+                  'exit 0\n')
+
+
+def test_txqueuelen_not_in_effect_when_rc_local_exits_before_its_line(tmp_path):
+    # issue #14 L12: an earlier exit skips the line; live eth0 is still 1000
+    root = make_tree(tmp_path, '6.1', files={'etc/rc.local': RC_EXITS_EARLY}, modes={'etc/rc.local': 0o755})
+    found = _found(root, 'txqueuelen_not_in_effect')
+    assert len(found) == 1 and found[0]['value'] == {
+        'interface': 'eth0', 'txqueuelen': 1000, 'persisted': 5000, 'file': '/etc/rc.local'}
+    applied = make_tree(tmp_path, '6.1', files={'etc/rc.local': RC_EXITS_EARLY}, modes={'etc/rc.local': 0o755},
+                        interfaces=[{'name': 'lo', 'kind': 'loopback'}, {'name': 'eth0', 'txqueuelen': 5000}])
+    assert _found(applied, 'txqueuelen_not_in_effect') == []
+    never_runs = make_tree(tmp_path, '6.1', files={'etc/rc.local': RC_EXITS_EARLY}, modes={'etc/rc.local': 0o644})
+    assert _found(never_runs, 'txqueuelen_not_in_effect') == []   # rc_local_not_executable says why
+
+
+def test_txqueuelen_not_in_effect_from_udev_and_link_files(tmp_path):
+    rules = 'ACTION=="add", SUBSYSTEM=="net", KERNEL=="eth0", ATTR{tx_queue_len}="4000"\n'
+    root = make_tree(tmp_path, '6.1', files={'etc/udev/rules.d/90-txq.rules': rules})
+    assert _found(root, 'txqueuelen_not_in_effect')[0]['value']['file'] == '/etc/udev/rules.d/90-txq.rules'
+    link = '[Match]\nOriginalName=eth0\n\n[Link]\nTransmitQueueLength=3000\n'
+    root = make_tree(tmp_path, '6.1', files={'etc/systemd/network/10-eth0.link': link})
+    assert _found(root, 'txqueuelen_not_in_effect')[0]['value']['persisted'] == 3000
+    glob = rules.replace('KERNEL=="eth0"', 'KERNEL=="eth*"')
+    root = make_tree(tmp_path, '6.1', files={'etc/udev/rules.d/90-txq.rules': glob})
+    assert _found(root, 'txqueuelen_not_in_effect') == []

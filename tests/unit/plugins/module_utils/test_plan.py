@@ -211,8 +211,8 @@ def test_profiles_size_conntrack_from_the_port_range_bounded_by_ram(tmp_path):
     assert any('120 s conntrack TIME_WAIT' in line for line in result['sizing']['lines'])
     small = plan(facts, {'mem_total_bytes': gib // 4}, profile='server')
     assert by_key(small)['net.netfilter.nf_conntrack_max']['wanted'] == 32768
-    assert 'net.netfilter.nf_conntrack_max' not in by_key(plan(facts, {'mem_total_bytes': gib}, profile='none',
-                                                                  somaxconn=8192))
+    unsized = plan(facts, {'mem_total_bytes': gib}, profile='none', somaxconn=8192)
+    assert 'net.netfilter.nf_conntrack_max' not in by_key(unsized)
     higher = facts_for(tmp_path, sysctl={'net.netfilter.nf_conntrack_max': '262144'})
     assert by_key(plan(higher, {'mem_total_bytes': gib}))['net.netfilter.nf_conntrack_max']['status'] \
         == _plan.SKIPPED_LOWER

@@ -59,6 +59,8 @@ SYSCTL = 'tcp_tune_sysctl'
 SERVICE = 'tcp_tune_service_nofile'
 DOMAINS = 'tcp_tune_limits_domains'
 INT = 'an integer from 1 to 2147483647'
+FIN = 'from 1 to 2147483, got'   # INT_MAX // 1000: proc_dointvec_jiffies refuses more than INT_MAX / HZ
+CONTROL = 'no newlines or other control characters'
 IFNAME = '1..15 characters'
 SYSCTL_NAME = 'dot-separated parts'
 UNIT = 'valid systemd service name'
@@ -87,9 +89,10 @@ BAD = [
     ('tw-reuse-3', {'tw_reuse': 3}, 'tcp_tune_tw_reuse', '2 (loopback only)', {}),
     ('tw-reuse-negative', {'tw_reuse': -1}, 'tcp_tune_tw_reuse', '0 (off)', {}),
     ('tw-reuse-not-integer', {'tw_reuse': 'on'}, 'tcp_tune_tw_reuse', '1 (on)', {}),
-    ('fin-timeout-zero', {'fin_timeout': 0}, 'tcp_tune_fin_timeout', INT, {}),
-    ('fin-timeout-negative', {'fin_timeout': -30}, 'tcp_tune_fin_timeout', INT, {}),
-    ('fin-timeout-not-integer', {'fin_timeout': '30s'}, 'tcp_tune_fin_timeout', INT, {}),
+    ('fin-timeout-zero', {'fin_timeout': 0}, 'tcp_tune_fin_timeout', FIN, {}),
+    ('fin-timeout-negative', {'fin_timeout': -30}, 'tcp_tune_fin_timeout', FIN, {}),
+    ('fin-timeout-not-integer', {'fin_timeout': '30s'}, 'tcp_tune_fin_timeout', FIN, {}),
+    ('fin-timeout-above-int-max-over-hz', {'fin_timeout': 2147484}, 'tcp_tune_fin_timeout', FIN, {}),
     ('somaxconn-negative', {'somaxconn': -1}, 'tcp_tune_somaxconn', INT, {}),
     ('somaxconn-not-integer', {'somaxconn': 'lots'}, 'tcp_tune_somaxconn', INT, {}),
     ('somaxconn-boolean', {'somaxconn': True}, 'tcp_tune_somaxconn', INT, {}),
@@ -147,6 +150,8 @@ BAD = [
     ('limits-domain-newline', {'limits_domains': ['root\n* hard nofile 1']}, DOMAINS, 'no whitespace', {}),
     ('limits-domain-comment', {'limits_domains': ['#root']}, DOMAINS, 'no #', {}),
     ('limits-domain-empty-name', {'limits_domains': ['']}, DOMAINS, 'not empty', {}),
+    ('limits-domain-nul', {'limits_domains': ['root\x00']}, DOMAINS, 'no control characters', {}),
+    ('limits-domain-escape', {'limits_domains': ['\x1b[2Jroot']}, DOMAINS, 'no control characters', {}),
     ('limits-domains-empty', {'limits_domains': []}, DOMAINS, 'non-empty list', {}),
     ('limits-domains-not-list', {'limits_domains': 'root'}, DOMAINS, 'non-empty list', {}),
     # tcp_tune_interfaces and txqueuelen
@@ -156,6 +161,7 @@ BAD = [
     ('interface-slash', {'interfaces': ['eth/0']}, IFACES, IFNAME, {}),
     ('interface-space', {'interfaces': ['eth 0']}, IFACES, IFNAME, {}),
     ('interface-dotdot', {'interfaces': ['..']}, IFACES, IFNAME, {}),
+    ('interface-trailing-newline', {'interfaces': ['eth0\n']}, IFACES, IFNAME, {}),
     ('interfaces-not-list', {'interfaces': 'eth0'}, IFACES, '"physical" or a list', {}),
     ('txqueuelen-negative', {'txqueuelen': -1}, 'tcp_tune_txqueuelen', 'from 0 to 100000', {}),
     ('txqueuelen-huge', {'txqueuelen': 10 ** 7}, 'tcp_tune_txqueuelen', 'from 0 to 100000', {}),
@@ -176,6 +182,18 @@ BAD = [
     ('sysctl-key-option', {'sysctl': {'--system': 1}}, SYSCTL, 'not starting with "-"', {}),
     ('sysctl-key-glob', {'sysctl': {'net.ipv4.conf.*.rp_filter': 1}}, SYSCTL, SYSCTL_NAME, {}),
     ('sysctl-value-newline', {'sysctl': {'net.ipv4.x': 'a\nb'}}, SYSCTL, 'no newlines', {}),
+    ('sysctl-value-nul', {'sysctl': {'net.ipv4.x': '1\x00net.core.somaxconn=1'}}, SYSCTL, CONTROL, {}),
+    ('sysctl-value-vertical-tab', {'sysctl': {'net.ipv4.x': '1\x0bnet.core.somaxconn=1'}}, SYSCTL, CONTROL, {}),
+    ('sysctl-value-form-feed', {'sysctl': {'net.ipv4.x': '1\x0cnet.core.somaxconn=1'}}, SYSCTL, CONTROL, {}),
+    ('sysctl-value-file-separator', {'sysctl': {'net.ipv4.x': '1\x1cnet.core.somaxconn=1'}}, SYSCTL, CONTROL, {}),
+    ('sysctl-value-group-separator', {'sysctl': {'net.ipv4.x': '1\x1dnet.core.somaxconn=1'}}, SYSCTL, CONTROL, {}),
+    ('sysctl-value-record-separator', {'sysctl': {'net.ipv4.x': '1\x1enet.core.somaxconn=1'}}, SYSCTL, CONTROL, {}),
+    ('sysctl-value-next-line', {'sysctl': {'net.ipv4.x': u'1\x85net.core.somaxconn=1'}}, SYSCTL, CONTROL, {}),
+    ('sysctl-value-line-separator', {'sysctl': {'net.ipv4.x': u'1\u2028net.core.somaxconn=1'}}, SYSCTL, CONTROL, {}),
+    ('sysctl-value-paragraph-separator', {'sysctl': {'net.ipv4.x': u'1\u2029net.core.somaxconn=1'}}, SYSCTL,
+     CONTROL, {}),
+    ('sysctl-value-escape', {'sysctl': {'net.ipv4.x': '1\x1b[2J'}}, SYSCTL, CONTROL, {}),
+    ('sysctl-value-in-list', {'sysctl': {'net.ipv4.x': ['4096', '1\x0b2']}}, SYSCTL, CONTROL, {}),
     ('sysctl-value-null', {'sysctl': {'net.ipv4.x': None}}, SYSCTL, 'not null', {}),
     ('sysctl-value-empty', {'sysctl': {'net.ipv4.x': ' '}}, SYSCTL, 'not null or empty', {}),
     ('sysctl-value-dict', {'sysctl': {'net.ipv4.x': {'a': 1}}}, SYSCTL, 'a number, text or list of numbers', {}),
@@ -185,6 +203,8 @@ BAD = [
      'tcp_tune_somaxconn', {}),
     ('sysctl-tw-buckets-negative', {'sysctl': {'net.ipv4.tcp_max_tw_buckets': -1}},
      'tcp_tune_sysctl[net.ipv4.tcp_max_tw_buckets]', INT, {}),
+    ('sysctl-tw-reuse-delay-above-60000', {'sysctl': {'net.ipv4.tcp_tw_reuse_delay': 60001}},
+     'tcp_tune_sysctl[net.ipv4.tcp_tw_reuse_delay]', 'an integer from 1 to 60000', {'profile': '6.14'}),
     ('sysctl-conntrack-buckets-zero', {'sysctl': {'net.netfilter.nf_conntrack_buckets': 0}},
      'tcp_tune_sysctl[net.netfilter.nf_conntrack_buckets]', INT, {}),
     ('sysctl-int-list-not-integers', {'sysctl': {'net.ipv4.tcp_rmem': '4096 lots 6291456'}},
@@ -194,6 +214,8 @@ BAD = [
     ('service-name-space', {'service_nofile': {'bad name': 1024}}, SERVICE, UNIT, {}),
     ('service-name-shell', {'service_nofile': {'nginx;rm': 1024}}, SERVICE, UNIT, {}),
     ('service-name-slash', {'service_nofile': {'../../etc/x': 1024}}, SERVICE, UNIT, {}),
+    ('service-name-trailing-newline', {'service_nofile': {'nginx\n': 1024}}, SERVICE, UNIT, {}),
+    ('service-name-nul', {'service_nofile': {'nginx\x00': 1024}}, SERVICE, UNIT, {}),
     ('service-name-option', {'service_nofile': {'-nginx': 1024}}, SERVICE, 'not starting with "-"', {}),
     ('service-name-two-at', {'service_nofile': {'a@b@c': 1024}}, SERVICE, 'at most one "@"', {}),
     ('service-name-too-long', {'service_nofile': {'a' * 248: 1024}}, SERVICE, '1 to 247 characters', {}),
@@ -265,10 +287,11 @@ def test_nofile_errors_are_reported_together(tmp_path):
     {'nofile': '1048576', 'nofile_soft': 65536},
     {'raise_only': 'yes', 'reserve_listening_ports': 0, 'restart_services': 'false'},
     {'sysctl': {'net.ipv4.tcp_slow_start_after_idle': 0, 'net.ipv4.tcp_rmem': [4096, 131072, 6291456]}},
+    {'sysctl': {'net.ipv4.tcp_wmem': '4096\t16384\t4194304'}},
     {'service_nofile': {'nginx.service': 65536, 'getty@tty1': 4096}},
     {'interfaces': ['eth0', 'bond0.100', 'wg-vpn_1']},
 ], ids=['port-range-as-text', 'integers-as-text', 'nofile-as-text', 'booleans-as-text', 'sysctl-extra-keys',
-        'service-names', 'interface-names'])
+        'sysctl-value-tab-separated', 'service-names', 'interface-names'])
 def test_good_input_of_the_same_shapes_is_accepted(tmp_path, params):
     """The checks are not stricter than the documented forms."""
     result = plan(facts_for(tmp_path), **params)
