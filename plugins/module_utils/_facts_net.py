@@ -28,14 +28,41 @@ ARPHRD_ETHER = 1
 ARPHRD_LOOPBACK = 772
 
 
+# Counters of proc/net/stat/nf_conntrack summed over its per-CPU rows (hex, one column each;
+# net/netfilter/nf_conntrack_standalone.c ct_cpu_seq_show). drop: a new connection found the table full
+# ("nf_conntrack: table full, dropping packet", __nf_conntrack_alloc); early_drop: an entry evicted to
+# make room; insert_failed: a clash when an entry was inserted.
+CONNTRACK_STAT_COUNTERS = ('drop', 'early_drop', 'insert_failed')
+
+
+def parse_conntrack_stat(text):
+    """{drop, early_drop, insert_failed} summed over the CPUs of a proc/net/stat/nf_conntrack text, or None."""
+    lines = (text or '').split('\n')
+    header = lines[0].split() if lines else []
+    if not all(name in header for name in CONNTRACK_STAT_COUNTERS):
+        return None
+    totals = dict((name, 0) for name in CONNTRACK_STAT_COUNTERS)
+    for line in lines[1:]:
+        fields = line.split()
+        if len(fields) != len(header):
+            continue
+        try:
+            for name in CONNTRACK_STAT_COUNTERS:
+                totals[name] += int(fields[header.index(name)], 16)
+        except ValueError:
+            continue
+    return totals
+
+
 def conntrack(root, unreadable=None):
-    """{loaded, max, count, buckets, fill, writable, key}.
+    """{loaded, max, count, buckets, fill, writable, key, stat}.
 
     Loaded when net/netfilter/nf_conntrack_max exists (or the pre-2.6.25
     net/ipv4/netfilter/ip_conntrack_max, or /sys/module/nf_conntrack: in a
     container netns the module can be loaded while the sysctls are missing).
     buckets falls back to the hashsize module parameter. writable is about the
-    max key, read-only outside the initial network namespace.
+    max key, read-only outside the initial network namespace. stat: the
+    counters since boot of proc/net/stat/nf_conntrack (parse_conntrack_stat).
     """
     key = None
     for name in (CONNTRACK_MAX_NEW, CONNTRACK_MAX_OLD):
@@ -44,9 +71,10 @@ def conntrack(root, unreadable=None):
             break
     loaded = key is not None or is_dir(root, 'sys/module/nf_conntrack')
     result = {'loaded': loaded, 'max': None, 'count': None, 'buckets': None,
-              'fill': None, 'writable': False, 'key': key}
+              'fill': None, 'writable': False, 'key': key, 'stat': None}
     if not loaded:
         return result
+    result['stat'] = parse_conntrack_stat(read_text(root, 'proc/net/stat/nf_conntrack', unreadable))
     if key is not None:
         rel = key_path(key)
         result['max'] = read_int(root, rel, unreadable)

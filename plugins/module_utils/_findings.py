@@ -161,6 +161,25 @@ def check_conntrack(facts):
                     'Raise net.netfilter.nf_conntrack_max (and buckets/hashsize) in the initial network namespace.')]
 
 
+def check_conntrack_dropped(facts):
+    """The table was full at some point since boot, even when it is not full now (issue #13)."""
+    conntrack = facts.get('conntrack') or {}
+    stat = conntrack.get('stat') or {}
+    drop, early = stat.get('drop') or 0, stat.get('early_drop') or 0
+    if not drop and not early:
+        return []
+    where = '' if conntrack.get('writable') else ' It is read-only here: raise it on the host.'
+    if drop:
+        message = ('conntrack dropped %d new connections since boot because its table (max %s) was full '
+                   '("nf_conntrack: table full, dropping packet").%s' % (drop, conntrack.get('max'), where))
+    else:
+        message = ('conntrack evicted %d entries since boot to make room in a full table (max %s).%s'
+                   % (early, conntrack.get('max'), where))
+    return [finding('conntrack_dropped', CRITICAL if drop else WARNING, message, dict(stat, max=conntrack.get('max')),
+                    'Raise net.netfilter.nf_conntrack_max (and buckets/hashsize) in the initial network namespace: '
+                    'the role sizes it from the profile\'s port range, or set tcp_tune_conntrack_max.')]
+
+
 def _nofile_soft_finding(who, label, soft, hard, extra=None):
     value = {'process': who, 'soft': soft, 'hard': hard}
     value.update(extra or {})
@@ -339,6 +358,7 @@ CHECKS = (
     check_listen_overflows,
     check_time_wait_overflow,
     check_conntrack,
+    check_conntrack_dropped,
     check_nofile_soft,
     check_nofile_above_nr_open,
     check_sysctl_overridden,
@@ -349,7 +369,7 @@ CHECKS = (
 
 FINDING_IDS = (
     'port_range_small', 'time_wait_near_port_range', 'tw_reuse_off', 'tw_reuse_without_timestamps',
-    'tw_recycle_on', 'somaxconn_low', 'listen_overflows', 'time_wait_overflow', 'conntrack_fill',
+    'tw_recycle_on', 'somaxconn_low', 'listen_overflows', 'time_wait_overflow', 'conntrack_fill', 'conntrack_dropped',
     'nofile_soft_low', 'nofile_above_nr_open', 'sysctl_overridden', 'rc_local_not_executable',
     'rc_local_unsupported', 'txqueuelen_not_in_effect', 'tcp_mem_pressure',
 )

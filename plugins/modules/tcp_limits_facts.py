@@ -385,6 +385,14 @@ ansible_facts:
               description: Which max key exists, C(net.netfilter.nf_conntrack_max) or C(net.ipv4.netfilter.ip_conntrack_max); null when none.
               returned: always
               type: str
+            stat:
+              description:
+                - Counters since boot of C(/proc/net/stat/nf_conntrack), summed over the CPUs; null when not loaded or
+                  unreadable. C(drop) - new connections dropped because the table was full; C(early_drop) - entries
+                  evicted to make room; C(insert_failed) - clashes on insert.
+              returned: always
+              type: dict
+              sample: {drop: 0, early_drop: 0, insert_failed: 0}
         interfaces:
           description: Network interfaces from C(/sys/class/net).
           returned: always

@@ -15,7 +15,7 @@ def test_conntrack_loaded_and_writable_in_initial_netns(tmp_path):
                                               'net.netfilter.nf_conntrack_max': '65536'})
     facts = conntrack(root)
     assert facts == {'loaded': True, 'max': 65536, 'count': 52428, 'buckets': 65536, 'fill': 0.8,
-                     'writable': True, 'key': 'net.netfilter.nf_conntrack_max'}
+                     'writable': True, 'key': 'net.netfilter.nf_conntrack_max', 'stat': None}
 
 
 def test_conntrack_max_read_only_in_container_netns(tmp_path):
@@ -28,7 +28,7 @@ def test_conntrack_max_read_only_in_container_netns(tmp_path):
 def test_conntrack_not_loaded(tmp_path):
     facts = conntrack(make_tree(tmp_path, '6.1', conntrack=False))
     assert facts == {'loaded': False, 'max': None, 'count': None, 'buckets': None, 'fill': None,
-                     'writable': False, 'key': None}
+                     'writable': False, 'key': None, 'stat': None}
 
 
 def test_conntrack_old_name_on_old_kernel(tmp_path):

@@ -318,3 +318,29 @@ def test_txqueuelen_not_in_effect_from_udev_and_link_files(tmp_path):
     glob = rules.replace('KERNEL=="eth0"', 'KERNEL=="eth*"')
     root = make_tree(tmp_path, '6.1', files={'etc/udev/rules.d/90-txq.rules': glob})
     assert _found(root, 'txqueuelen_not_in_effect') == []
+
+
+CT_HEADER = ('entries  clashres found new invalid ignore delete chainlength insert insert_failed drop early_drop '
+             'icmp_error  expect_new expect_create expect_delete search_restart\n')
+
+
+def ct_stat(rows):
+    """proc/net/stat/nf_conntrack with one row per CPU: (insert_failed, drop, early_drop) in hex columns."""
+    return CT_HEADER + ''.join(
+        '00002000  00000000 00000000 00000000 00000004 00000000 00000000 00000000 00000000 %08x %08x %08x '
+        '00000000  00000000 00000000 00000000 00000000\n' % row for row in rows)
+
+
+def test_conntrack_dropped_from_the_per_cpu_counters_since_boot(tmp_path):
+    # issue #13: the table was full during the ab stall, and is not any more when facts are gathered
+    root = make_tree(tmp_path, '6.1', files={'proc/net/stat/nf_conntrack': ct_stat([(0, 0x100, 0), (1, 0x23, 0)])})
+    found = _found(root, 'conntrack_dropped')
+    assert len(found) == 1 and found[0]['severity'] == 'critical'
+    assert found[0]['value']['drop'] == 0x123 and found[0]['value']['insert_failed'] == 1
+    early = make_tree(tmp_path, '6.1', files={'proc/net/stat/nf_conntrack': ct_stat([(0, 0, 7), (0, 0, 0)])})
+    assert _found(early, 'conntrack_dropped')[0]['severity'] == 'warning'
+    clean = make_tree(tmp_path, '6.1', files={'proc/net/stat/nf_conntrack': ct_stat([(3, 0, 0), (0, 0, 0)])})
+    assert _found(clean, 'conntrack_dropped') == []
+    unloaded = make_tree(tmp_path, '6.1', conntrack=False,
+                         files={'proc/net/stat/nf_conntrack': ct_stat([(0, 5, 0)])})
+    assert _found(unloaded, 'conntrack_dropped') == []
