@@ -470,6 +470,10 @@ def nr_open_at_boot(entries, facts):
         others = [f for f in others if f['path'] == winner]
     if others:
         return _to_int(others[-1]['value']), others[-1]['path']
+    live = _sysctl_fact(facts, 'fs.nr_open').get('value')
+    if _containment(facts).get('container') and _is_int(live):
+        # fs.nr_open is the machine's: restarting the container does not reset it
+        return live, 'the machine (fs.nr_open is not namespaced)'
     boot = systemd_boot_value(facts, 'fs.nr_open')
     if boot is not None:
         return boot, 'systemd (raised at every boot)'

@@ -396,3 +396,11 @@ def test_the_diff_shows_the_state_file_and_backups_as_one_line_each(tmp_path):
     assert '%d keys' % len(recorded['sysctl']) in state['after']
     assert by_path[_plan.BACKUP_DIR + '/etc/rc.local']['after'] == 'backup of %d bytes\n' % len(USER_RC)
     assert RC_BEGIN in by_path['/etc/rc.local']['after']     # a file people own: the whole text
+
+
+def test_in_a_container_fs_nr_open_after_a_restart_is_the_machines(tmp_path):
+    # fs.nr_open is not namespaced: a container restart leaves the machine's value, so nothing is persisted
+    root = host_tree(tmp_path, container='podman', sysctl={'fs.nr_open': '1073741816'})
+    run(root, nofile=2000000, profile='none')
+    assert b'fs.nr_open' not in (read(root, _plan.SYSCTL_FILE) if exists(root, _plan.SYSCTL_FILE) else b'')
+    assert b'nofile 2000000' in read(root, _plan.LIMITS_FILE)
