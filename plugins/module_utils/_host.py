@@ -20,7 +20,7 @@ import json
 import os
 import stat
 
-from ansible_collections.netlimits.tcp.plugins.module_utils import _plan
+from ansible_collections.netlimits.tcp.plugins.module_utils import _paths, _plan
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_read import is_writable, join, resolve
 
 # Where 99-default.link may be, in systemd's search order (a .link of ours repeats its settings).
@@ -36,7 +36,7 @@ RC_LOCAL_GENERATORS = (
     '/lib/systemd/system-generators/systemd-rc-local-generator',
 )
 # Managed files whose text the planner reads, not only their existence.
-TEXT_FILES = (_plan.RC_LOCAL, _plan.SYSCTL_FILE)
+TEXT_FILES = (_paths.RC_LOCAL, _paths.SYSCTL_FILE)
 IP_BINARIES = ('/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip')
 LISTEN = '0A'
 
@@ -68,11 +68,11 @@ def read_state(root):
     """The role's state file as a dict, or None (missing, unreadable or not JSON).
 
     Only what the role itself could have written is taken: file records of
-    managed paths (_plan.is_managed_path) whose backup is where the role puts it,
+    managed paths (_paths.is_managed_path) whose backup is where the role puts it,
     and dicts where dicts belong. Anything else in the file is dropped, so an
     edited or corrupt record can never make a revert touch another path.
     """
-    text = decode(read_bytes(root, _plan.STATE_FILE))
+    text = decode(read_bytes(root, _paths.STATE_FILE))
     if not text:
         return None
     try:
@@ -87,15 +87,15 @@ def read_state(root):
     state['sysctl'] = dict((k, v) for k, v in (state.get('sysctl') or {}).items() if isinstance(v, dict))
     state['files'] = dict(
         (path, rec) for path, rec in (state.get('files') or {}).items()
-        if _plan.is_managed_path(path) and isinstance(rec, dict)
-        and rec.get('backup') in (None, _plan.backup_path(path)))
+        if _paths.is_managed_path(path) and isinstance(rec, dict)
+        and rec.get('backup') in (None, _paths.backup_path(path)))
     return state
 
 
 def is_ours(root, path):
     """True when the file starts with the role's header line (the role wrote it)."""
     data = read_bytes(root, path)
-    return data is not None and data.split(b'\n', 1)[0].decode('utf-8', 'replace') == _plan.HEADER
+    return data is not None and data.split(b'\n', 1)[0].decode('utf-8', 'replace') == _paths.HEADER
 
 
 def listening_text(root):

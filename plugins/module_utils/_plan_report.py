@@ -10,8 +10,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan import (
-    APPLIED, OVERRIDDEN, RC_LOCAL, RESTORED, SKIPPED_READ_ONLY, UNCHANGED,
+from ansible_collections.netlimits.tcp.plugins.module_utils._paths import RC_LOCAL
+from ansible_collections.netlimits.tcp.plugins.module_utils._status import (
+    APPLIED, OVERRIDDEN, RESTORED, SKIPPED_READ_ONLY, UNCHANGED,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import (
     _sysctl_fact,

@@ -20,7 +20,7 @@ import re
 
 import pytest
 
-from ansible_collections.netlimits.tcp.plugins.module_utils import _keys, _plan
+from ansible_collections.netlimits.tcp.plugins.module_utils import _keys, _plan, _plan_sizing
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 
@@ -286,7 +286,7 @@ def test_sizing_warns_from_46280_per_second_as_documented():
     facts = {'ports': {'range': [32768, 60999], 'tw_reuse_after_seconds': 1.0}}
 
     def warns(rate):
-        out = _plan.size({'target_outbound_rate': rate}, facts, {'tw_reuse': 1}, {})
+        out = _plan_sizing.size({'target_outbound_rate': rate}, facts, {'tw_reuse': 1}, {})
         return [w for w in out['warnings'] if 'add source addresses' in w]
 
     assert not warns(46280) and warns(46281)

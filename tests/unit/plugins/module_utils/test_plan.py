@@ -13,7 +13,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.netlimits.tcp.plugins.module_utils import _plan, _plan_report
+from ansible_collections.netlimits.tcp.plugins.module_utils import _paths, _plan, _plan_report, _status
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 
@@ -48,7 +48,7 @@ def test_nofile_above_nr_open_allowed_when_nr_open_raised_in_same_run(tmp_path):
     result = plan(facts, profile='none', nofile=2097152, nr_open=2097152)
     argv = result['apply_argv']
     assert argv[:3] == ['sysctl', '-w', 'fs.nr_open=2097152']   # raised first
-    assert '2097152' in file_text(result, _plan.LIMITS_FILE)
+    assert '2097152' in file_text(result, _paths.LIMITS_FILE)
 
 
 def test_nofile_above_read_only_nr_open_refused(tmp_path):
@@ -69,29 +69,29 @@ def test_tw_recycle_skipped_kernel_on_4_12_and_newer_with_warning(tmp_path):
     facts = facts_for(tmp_path, '6.1')
     result = plan(facts, profile='none', tw_recycle=True)
     entry = by_key(result)['net.ipv4.tcp_tw_recycle']
-    assert entry['status'] == _plan.SKIPPED_KERNEL
+    assert entry['status'] == _status.SKIPPED_KERNEL
     assert not entry['in_file'] and not entry['apply']
     assert any('6.1.0-18-amd64' in w and 'tcp_tw_recycle' in w for w in result['warnings'])
-    assert 'tcp_tw_recycle' not in (file_text(result, _plan.SYSCTL_FILE) or '')
+    assert 'tcp_tw_recycle' not in (file_text(result, _paths.SYSCTL_FILE) or '')
 
 
 def test_tw_recycle_applied_on_3_10_only_when_asked_with_nat_warning(tmp_path):
     facts = facts_for(tmp_path, '3.10')
     asked = plan(facts, profile='none', tw_recycle=True)
     entry = by_key(asked)['net.ipv4.tcp_tw_recycle']
-    assert entry['status'] == _plan.APPLIED
+    assert entry['status'] == _status.APPLIED
     assert 'net.ipv4.tcp_tw_recycle=1' in asked['apply_argv']
     assert any('NAT' in w for w in asked['warnings'])
     default = plan(facts_for(tmp_path, '3.10'), profile='none')
     entry = by_key(default)['net.ipv4.tcp_tw_recycle']
-    assert entry['wanted'] == 0 and entry['status'] == _plan.UNCHANGED
+    assert entry['wanted'] == 0 and entry['status'] == _status.UNCHANGED
     assert not any('NAT' in w for w in default['warnings'])
 
 
 def test_tw_reuse_2_refused_below_4_18(tmp_path):
     result = plan(facts_for(tmp_path, '3.10'), profile='none', tw_reuse=2)
     entry = by_key(result)['net.ipv4.tcp_tw_reuse']
-    assert entry['status'] == _plan.SKIPPED_KERNEL
+    assert entry['status'] == _status.SKIPPED_KERNEL
     assert '4.18' in entry['reason']
     assert result['apply_argv'] == [] or 'net.ipv4.tcp_tw_reuse=2' not in result['apply_argv']
 
@@ -99,7 +99,7 @@ def test_tw_reuse_2_refused_below_4_18(tmp_path):
 def test_tw_reuse_2_allowed_on_4_19(tmp_path):
     facts = facts_for(tmp_path, '4.19', sysctl={'net.ipv4.tcp_tw_reuse': '0'})
     result = plan(facts, profile='none', tw_reuse=2)
-    assert by_key(result)['net.ipv4.tcp_tw_reuse']['status'] == _plan.APPLIED
+    assert by_key(result)['net.ipv4.tcp_tw_reuse']['status'] == _status.APPLIED
 
 
 # ---------------------------------------------------------------- statuses
@@ -108,29 +108,29 @@ def test_raise_only_skips_lower_and_keeps_it_out_of_the_file(tmp_path):
     facts = facts_for(tmp_path, sysctl={'net.core.somaxconn': '65535'})
     result = plan(facts, profile='none', somaxconn=4096)
     entry = by_key(result)['net.core.somaxconn']
-    assert entry['status'] == _plan.SKIPPED_LOWER
+    assert entry['status'] == _status.SKIPPED_LOWER
     assert '65535' in entry['reason']
     assert result['apply_argv'] == []
-    assert file_text(result, _plan.SYSCTL_FILE) is None
+    assert file_text(result, _paths.SYSCTL_FILE) is None
 
 
 def test_raise_only_false_lowers(tmp_path):
     facts = facts_for(tmp_path, sysctl={'net.core.somaxconn': '65535'})
     result = plan(facts, profile='none', somaxconn=4096, raise_only=False)
-    assert by_key(result)['net.core.somaxconn']['status'] == _plan.APPLIED
+    assert by_key(result)['net.core.somaxconn']['status'] == _status.APPLIED
     assert result['apply_argv'] == ['sysctl', '-w', 'net.core.somaxconn=4096']
 
 
 def test_behaviour_key_is_exact_even_when_lower(tmp_path):
     result = plan(facts_for(tmp_path), profile='none', fin_timeout=10)
-    assert by_key(result)['net.ipv4.tcp_fin_timeout']['status'] == _plan.APPLIED
+    assert by_key(result)['net.ipv4.tcp_fin_timeout']['status'] == _status.APPLIED
 
 
 def test_raise_only_compares_with_the_recorded_original_not_our_own_value(tmp_path):
     facts = facts_for(tmp_path, sysctl={'net.core.somaxconn': '8192'})
     host = {'state': {'sysctl': {'net.core.somaxconn': {'value': '4096', 'scope': 'netns'}}}}
     result = plan(facts, host, profile='none', somaxconn=6000)
-    assert by_key(result)['net.core.somaxconn']['status'] == _plan.APPLIED
+    assert by_key(result)['net.core.somaxconn']['status'] == _status.APPLIED
 
 
 def test_overridden_names_the_winning_file(tmp_path):
@@ -138,7 +138,7 @@ def test_overridden_names_the_winning_file(tmp_path):
                                        'etc/sysctl.d/99-sysctl.conf': '->../sysctl.conf'})
     result = plan(facts, profile='none', somaxconn=8192)
     entry = by_key(result)['net.core.somaxconn']
-    assert entry['status'] == _plan.OVERRIDDEN
+    assert entry['status'] == _status.OVERRIDDEN
     assert entry['overridden_by'] in ('/etc/sysctl.conf', '/etc/sysctl.d/99-sysctl.conf')
     assert entry['overridden_by'] in entry['reason']
     assert any('overridden' in w for w in result['warnings'])
@@ -148,44 +148,44 @@ def test_overridden_names_the_winning_file(tmp_path):
 def test_earlier_file_does_not_override(tmp_path):
     facts = facts_for(tmp_path, files={'etc/sysctl.d/10-low.conf': 'net.core.somaxconn = 1024\n'})
     result = plan(facts, profile='none', somaxconn=8192)
-    assert by_key(result)['net.core.somaxconn']['status'] == _plan.APPLIED
+    assert by_key(result)['net.core.somaxconn']['status'] == _status.APPLIED
 
 
 def test_read_only_proc_sys_skips_live_but_writes_the_file(tmp_path):
     facts = facts_for(tmp_path, container='podman', proc_sys_readonly=True)
     result = plan(facts)
     entries = by_key(result)
-    assert entries['net.ipv4.tcp_fin_timeout']['status'] == _plan.SKIPPED_READ_ONLY
-    assert entries['net.ipv4.ip_local_port_range']['status'] == _plan.SKIPPED_READ_ONLY
+    assert entries['net.ipv4.tcp_fin_timeout']['status'] == _status.SKIPPED_READ_ONLY
+    assert entries['net.ipv4.ip_local_port_range']['status'] == _status.SKIPPED_READ_ONLY
     assert result['apply_argv'] == []
-    assert 'net.ipv4.tcp_fin_timeout = 30' in file_text(result, _plan.SYSCTL_FILE)
+    assert 'net.ipv4.tcp_fin_timeout = 30' in file_text(result, _paths.SYSCTL_FILE)
 
 
 def test_missing_keys_skipped_and_left_out_of_the_file(tmp_path):
     facts = facts_for(tmp_path, container='podman', conntrack=False)
     result = plan(facts, netdev_max_backlog=5000, conntrack_max=100000)
     entries = by_key(result)
-    assert entries['net.core.netdev_max_backlog']['status'] == _plan.SKIPPED_MISSING
-    assert entries['net.netfilter.nf_conntrack_max']['status'] == _plan.SKIPPED_MISSING
-    text = file_text(result, _plan.SYSCTL_FILE)
+    assert entries['net.core.netdev_max_backlog']['status'] == _status.SKIPPED_MISSING
+    assert entries['net.netfilter.nf_conntrack_max']['status'] == _status.SKIPPED_MISSING
+    text = file_text(result, _paths.SYSCTL_FILE)
     assert 'netdev_max_backlog' not in text and 'conntrack' not in text
-    assert file_text(result, _plan.MODPROBE_FILE) is None or 'hashsize' in file_text(result, _plan.MODPROBE_FILE)
+    assert file_text(result, _paths.MODPROBE_FILE) is None or 'hashsize' in file_text(result, _paths.MODPROBE_FILE)
 
 
 def test_conntrack_read_only_in_container_says_host_must_set_it(tmp_path):
     facts = facts_for(tmp_path, container='podman', conntrack='ro')
     result = plan(facts, conntrack_max=1048576)
     entry = by_key(result)['net.netfilter.nf_conntrack_max']
-    assert entry['status'] == _plan.SKIPPED_READ_ONLY
+    assert entry['status'] == _status.SKIPPED_READ_ONLY
     assert 'host must set it' in entry['reason']
-    assert 'options nf_conntrack hashsize=131072' in file_text(result, _plan.MODPROBE_FILE)
+    assert 'options nf_conntrack hashsize=131072' in file_text(result, _paths.MODPROBE_FILE)
 
 
 def test_conntrack_buckets_never_lowered_by_modprobe(tmp_path):
     facts = facts_for(tmp_path)          # buckets 65536 in the fixture
     result = plan(facts, conntrack_max=131072)  # 131072 / 8 = 16384 < 65536
-    assert by_key(result)['net.netfilter.nf_conntrack_buckets']['status'] == _plan.SKIPPED_LOWER
-    assert file_text(result, _plan.MODPROBE_FILE) is None
+    assert by_key(result)['net.netfilter.nf_conntrack_buckets']['status'] == _status.SKIPPED_LOWER
+    assert file_text(result, _paths.MODPROBE_FILE) is None
 
 
 def test_second_run_is_unchanged(tmp_path):
@@ -194,7 +194,7 @@ def test_second_run_is_unchanged(tmp_path):
               'net.netfilter.nf_conntrack_max': '131072'}
     result = plan(facts_for(tmp_path, sysctl=wanted))
     assert result['apply_argv'] == []
-    assert set(e['status'] for e in result['sysctl']) <= {_plan.UNCHANGED, _plan.SKIPPED_LOWER, _plan.SKIPPED_KERNEL}
+    assert set(e['status'] for e in result['sysctl']) <= {_status.UNCHANGED, _status.SKIPPED_LOWER, _status.SKIPPED_KERNEL}
 
 
 def test_profiles_size_conntrack_from_the_port_range_bounded_by_ram(tmp_path):
@@ -205,9 +205,9 @@ def test_profiles_size_conntrack_from_the_port_range_bounded_by_ram(tmp_path):
     gib = 1024 ** 3
     result = plan(facts, {'mem_total_bytes': gib})
     entry = by_key(result)['net.netfilter.nf_conntrack_max']
-    assert entry['wanted'] == 131072 and entry['status'] == _plan.APPLIED
+    assert entry['wanted'] == 131072 and entry['status'] == _status.APPLIED
     assert by_key(result)['net.netfilter.nf_conntrack_buckets']['wanted'] == 16384
-    assert 'options nf_conntrack hashsize=16384' in file_text(result, _plan.MODPROBE_FILE)
+    assert 'options nf_conntrack hashsize=16384' in file_text(result, _paths.MODPROBE_FILE)
     assert any('120 s conntrack TIME_WAIT' in line for line in result['sizing']['lines'])
     small = plan(facts, {'mem_total_bytes': gib // 4}, profile='server')
     assert by_key(small)['net.netfilter.nf_conntrack_max']['wanted'] == 32768
@@ -215,7 +215,7 @@ def test_profiles_size_conntrack_from_the_port_range_bounded_by_ram(tmp_path):
     assert 'net.netfilter.nf_conntrack_max' not in by_key(unsized)
     higher = facts_for(tmp_path, sysctl={'net.netfilter.nf_conntrack_max': '262144'})
     assert by_key(plan(higher, {'mem_total_bytes': gib}))['net.netfilter.nf_conntrack_max']['status'] \
-        == _plan.SKIPPED_LOWER
+        == _status.SKIPPED_LOWER
     container = facts_for(tmp_path, container='podman')
     assert 'net.netfilter.nf_conntrack_max' not in by_key(plan(container, {'mem_total_bytes': gib}))
 
@@ -278,7 +278,7 @@ def test_explicit_variable_beats_profile_and_sizing(tmp_path):
 
 def test_profile_none_sets_only_explicit(tmp_path):
     result = plan(facts_for(tmp_path), profile='none', fin_timeout=20)
-    assert [e['key'] for e in result['sysctl'] if e['status'] != _plan.SKIPPED_KERNEL] == ['net.ipv4.tcp_fin_timeout']
+    assert [e['key'] for e in result['sysctl'] if e['status'] != _status.SKIPPED_KERNEL] == ['net.ipv4.tcp_fin_timeout']
 
 
 # ---------------------------------------------------------------- rendering
@@ -286,20 +286,20 @@ def test_profile_none_sets_only_explicit(tmp_path):
 def test_sysctl_file_uses_dash_prefix_with_new_loaders(tmp_path):
     result = plan(facts_for(tmp_path, '6.1'), {'sysctl_version': 'sysctl from procps-ng 4.0.2'}, profile='none',
                   fin_timeout=30)
-    assert '-net.ipv4.tcp_fin_timeout = 30' in file_text(result, _plan.SYSCTL_FILE).splitlines()
+    assert '-net.ipv4.tcp_fin_timeout = 30' in file_text(result, _paths.SYSCTL_FILE).splitlines()
 
 
 def test_sysctl_file_without_dash_prefix_on_old_loaders(tmp_path):
     result = plan(facts_for(tmp_path, '4.19'), {'sysctl_version': 'sysctl from procps-ng 3.3.15'},
                   profile='none', fin_timeout=30)
-    lines = file_text(result, _plan.SYSCTL_FILE).splitlines()
+    lines = file_text(result, _paths.SYSCTL_FILE).splitlines()
     assert 'net.ipv4.tcp_fin_timeout = 30' in lines
     assert not any(line.startswith('-') for line in lines)
 
 
 def test_limits_lines_for_star_and_root(tmp_path):
     result = plan(facts_for(tmp_path), profile='none', nofile=65536, nofile_soft=32768)
-    lines = [line.split() for line in file_text(result, _plan.LIMITS_FILE).splitlines() if not line.startswith('#')]
+    lines = [line.split() for line in file_text(result, _paths.LIMITS_FILE).splitlines() if not line.startswith('#')]
     assert lines == [['*', 'soft', 'nofile', '32768'], ['*', 'hard', 'nofile', '65536'],
                      ['root', 'soft', 'nofile', '32768'], ['root', 'hard', 'nofile', '65536']]
 
@@ -308,9 +308,9 @@ def test_limits_raise_only_against_other_files(tmp_path):
     facts = facts_for(tmp_path, files={'etc/security/limits.conf': '*  hard  nofile  200000\n'})
     result = plan(facts, profile='none', nofile=65536)
     statuses = dict(((e['domain'], e['type']), e['status']) for e in result['limits'])
-    assert statuses[('*', 'hard')] == _plan.SKIPPED_LOWER
-    assert statuses[('root', 'hard')] == _plan.APPLIED
-    assert '*        hard' not in file_text(result, _plan.LIMITS_FILE)
+    assert statuses[('*', 'hard')] == _status.SKIPPED_LOWER
+    assert statuses[('root', 'hard')] == _status.APPLIED
+    assert '*        hard' not in file_text(result, _paths.LIMITS_FILE)
 
 
 def test_apply_argv_is_one_argv_list(tmp_path):
@@ -321,7 +321,7 @@ def test_apply_argv_is_one_argv_list(tmp_path):
 
 def test_systemd_default_nofile_keeps_hard_limit(tmp_path):
     result = plan(facts_for(tmp_path), profile='none', systemd_default_nofile=65536)
-    assert 'DefaultLimitNOFILE=65536:524288' in file_text(result, _plan.MANAGER_FILE)
+    assert 'DefaultLimitNOFILE=65536:524288' in file_text(result, _paths.MANAGER_FILE)
 
 
 def test_service_dropins(tmp_path):
@@ -335,11 +335,11 @@ def test_txqueuelen_rc_local_created_and_udev_fallback_on_systemd_260(tmp_path):
     facts = facts_for(tmp_path)
     result = plan(facts, profile='none', txqueuelen=5000, interfaces=['eth0'])
     assert result['txqueuelen']['commands'] == [['ip', 'link', 'set', 'dev', 'eth0', 'txqueuelen', '5000']]
-    rc = [f for f in result['files'] if f['path'] == _plan.RC_LOCAL][0]
+    rc = [f for f in result['files'] if f['path'] == _paths.RC_LOCAL][0]
     assert rc['mode'] == '0755' and rc['content'].startswith('#!/bin/sh\n')
     facts['persistence']['systemd_version'] = 260
     result = plan(facts, profile='none', txqueuelen=5000, interfaces=['eth0'])
-    assert 'ATTR{tx_queue_len}="5000"' in file_text(result, _plan.UDEV_FILE)
+    assert 'ATTR{tx_queue_len}="5000"' in file_text(result, _paths.UDEV_FILE)
     assert any('260' in w for w in result['warnings'])
 
 
@@ -347,7 +347,7 @@ def test_txqueuelen_raise_only_and_missing_interface(tmp_path):
     facts = facts_for(tmp_path, interfaces=[{'name': 'eth0', 'kind': 'physical', 'txqueuelen': 10000}])
     result = plan(facts, profile='none', txqueuelen=5000, interfaces=['eth0', 'eth9'])
     statuses = dict((e['interface'], e['status']) for e in result['txqueuelen']['entries'])
-    assert statuses == {'eth0': _plan.SKIPPED_LOWER, 'eth9': _plan.SKIPPED_MISSING}
+    assert statuses == {'eth0': _status.SKIPPED_LOWER, 'eth9': _status.SKIPPED_MISSING}
 
 
 def test_systemd_link_repeats_default_link_and_matches_original_name(tmp_path):
@@ -366,14 +366,14 @@ def test_revert_restores_recorded_originals_and_removes_files(tmp_path):
     facts = facts_for(tmp_path, systemd=None, sysctl={'net.ipv4.tcp_fin_timeout': '30', 'fs.nr_open': '2097152'})
     host = {'state': {'sysctl': {'net.ipv4.tcp_fin_timeout': {'value': '60', 'scope': 'netns'},
                                  'fs.nr_open': {'value': '1048576', 'scope': 'host'}},
-                      'files': {_plan.SYSCTL_FILE: {'existed': False},
-                                _plan.LIMITS_FILE: {'existed': True, 'mode': '0644',
-                                                    'backup': _plan.BACKUP_DIR + _plan.LIMITS_FILE}}},
-            'files': {_plan.SYSCTL_FILE: {'exists': True, 'ours': True}, _plan.LIMITS_FILE: {'exists': True}}}
+                      'files': {_paths.SYSCTL_FILE: {'existed': False},
+                                _paths.LIMITS_FILE: {'existed': True, 'mode': '0644',
+                                                     'backup': _paths.BACKUP_DIR + _paths.LIMITS_FILE}}},
+            'files': {_paths.SYSCTL_FILE: {'exists': True, 'ours': True}, _paths.LIMITS_FILE: {'exists': True}}}
     result = plan(facts, host, state='absent')
     assert result['apply_argv'] == ['sysctl', '-w', 'fs.nr_open=1048576', 'net.ipv4.tcp_fin_timeout=60']
-    assert result['removes'] == [_plan.SYSCTL_FILE]
-    assert result['restores'] == [{'src': _plan.BACKUP_DIR + _plan.LIMITS_FILE, 'dest': _plan.LIMITS_FILE,
+    assert result['removes'] == [_paths.SYSCTL_FILE]
+    assert result['restores'] == [{'src': _paths.BACKUP_DIR + _paths.LIMITS_FILE, 'dest': _paths.LIMITS_FILE,
                                    'mode': '0644'}]
 
 
@@ -383,12 +383,12 @@ def test_revert_in_container_keeps_host_scope_keys(tmp_path):
                                  'fs.nr_open': {'value': '1048576', 'scope': 'host'}}}}
     result = plan(facts, host, state='absent')
     assert result['apply_argv'] == ['sysctl', '-w', 'net.ipv4.tcp_fin_timeout=60']
-    assert by_key(result)['fs.nr_open']['status'] == _plan.KEPT_HOST_SCOPE
+    assert by_key(result)['fs.nr_open']['status'] == _status.KEPT_HOST_SCOPE
 
 
 def test_revert_without_record_uses_kernel_default(tmp_path):
     facts = facts_for(tmp_path, sysctl={'net.ipv4.tcp_fin_timeout': '30'})
-    host = {'files': {_plan.SYSCTL_FILE: {'exists': True, 'content': '-net.ipv4.tcp_fin_timeout = 30\n'}}}
+    host = {'files': {_paths.SYSCTL_FILE: {'exists': True, 'content': '-net.ipv4.tcp_fin_timeout = 30\n'}}}
     result = plan(facts, host, state='absent')
     assert result['apply_argv'] == ['sysctl', '-w', 'net.ipv4.tcp_fin_timeout=60']
 
@@ -411,23 +411,23 @@ def test_plan_paths_include_service_dropins_and_state_files(tmp_path):
     paths = _plan.plan_paths({'tcp_tune_service_nofile': {'nginx': 1}}, facts,
                              {'files': {'/etc/udev/rules.d/90-netlimits-tcp-txqueuelen.rules': {}}})
     assert '/etc/systemd/system/nginx.service.d/90-netlimits-tcp.conf' in paths
-    assert _plan.UDEV_FILE in paths and _plan.RC_LOCAL in paths
+    assert _paths.UDEV_FILE in paths and _paths.RC_LOCAL in paths
     assert not any(p.endswith('.link') for p in paths)
 
 
 def test_report_marks_denied_txqueuelen_read_only(tmp_path):
     result = plan(facts_for(tmp_path), profile='none', txqueuelen=5000, interfaces=['eth0'])
-    report = _plan_report.report(result, facts_for(tmp_path), False, [_plan.RC_LOCAL], ['eth0'])
-    assert report['txqueuelen']['eth0']['status'] == _plan.SKIPPED_READ_ONLY
-    assert report['files'][_plan.RC_LOCAL] == _plan.APPLIED
+    report = _plan_report.report(result, facts_for(tmp_path), False, [_paths.RC_LOCAL], ['eth0'])
+    assert report['txqueuelen']['eth0']['status'] == _status.SKIPPED_READ_ONLY
+    assert report['files'][_paths.RC_LOCAL] == _status.APPLIED
 
 
 def test_switching_persistence_undoes_the_old_file(tmp_path):
     facts = facts_for(tmp_path)
-    state = {'files': {_plan.UDEV_FILE: {'existed': False}}}
-    host = {'state': state, 'files': {_plan.UDEV_FILE: {'exists': True, 'ours': True}}}
+    state = {'files': {_paths.UDEV_FILE: {'existed': False}}}
+    host = {'state': state, 'files': {_paths.UDEV_FILE: {'exists': True, 'ours': True}}}
     result = plan(facts, host, profile='none', txqueuelen=5000, interfaces=['eth0'], txqueuelen_persist='rc_local')
-    assert result['removes'] == [_plan.UDEV_FILE]
+    assert result['removes'] == [_paths.UDEV_FILE]
 
 
 def test_extra_keys_cover_recorded_ones_for_revert():
@@ -441,5 +441,5 @@ def test_conntrack_load_only_when_asked(tmp_path):
     assert plan(facts)['conntrack_load'] is False
     asked = plan(facts, conntrack_load=True)
     assert asked['conntrack_load'] is True
-    assert 'nf_conntrack' in file_text(asked, _plan.MODULES_LOAD_FILE)
-    assert file_text(plan(facts), _plan.MODULES_LOAD_FILE) is None
+    assert 'nf_conntrack' in file_text(asked, _paths.MODULES_LOAD_FILE)
+    assert file_text(plan(facts), _paths.MODULES_LOAD_FILE) is None

@@ -21,7 +21,7 @@ import re
 
 import pytest
 
-from ansible_collections.netlimits.tcp.plugins.module_utils import _plan
+from ansible_collections.netlimits.tcp.plugins.module_utils import _paths, _plan
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
 from ansible_collections.netlimits.tcp.plugins.module_utils._host import read_host
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
@@ -255,7 +255,7 @@ def test_bad_input_reads_nothing_risky_before_validation(tmp_path, case, params,
     host = read_host(root, raw(params), gather(root))
     assert snapshot(root) == before
     assert not [k for k in host['extra_sysctl'] if k.startswith('-') or '/' in k or '..' in k]
-    assert all(p.startswith('/etc/') or p.startswith(_plan.STATE_DIR) for p in host['files'])
+    assert all(p.startswith('/etc/') or p.startswith(_paths.STATE_DIR) for p in host['files'])
 
 
 def test_several_bad_variables_are_reported_in_one_error(tmp_path):

@@ -17,7 +17,7 @@ import stat
 
 import pytest
 
-from ansible_collections.netlimits.tcp.plugins.module_utils import _apply, _plan
+from ansible_collections.netlimits.tcp.plugins.module_utils import _apply, _apply_files, _paths, _plan
 from ansible_collections.netlimits.tcp.plugins.module_utils._tune import tune
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 
@@ -111,8 +111,8 @@ def test_apply_sets_live_values_and_files_then_a_second_run_changes_nothing(tmp_
     assert live(root, 'net.ipv4.ip_local_port_range').split() == ['15000', '64999']
     assert live(root, 'net.ipv4.tcp_fin_timeout') == '30'
     assert read(root, 'sys/class/net/eth0/tx_queue_len').strip() == b'5000'
-    assert b'net.core.somaxconn = 4096' in read(root, _plan.SYSCTL_FILE)
-    assert b'ip link set dev eth0 txqueuelen 5000' in read(root, _plan.RC_LOCAL)
+    assert b'net.core.somaxconn = 4096' in read(root, _paths.SYSCTL_FILE)
+    assert b'ip link set dev eth0 txqueuelen 5000' in read(root, _paths.RC_LOCAL)
     before = snapshot(root)
     runner = Runner()
     second = run(root, runner, txqueuelen=5000, interfaces=['eth0'])
@@ -129,7 +129,7 @@ def test_check_mode_changes_nothing_and_reports_the_same_changes(tmp_path):
     result = run(root, runner, check_mode=True, txqueuelen=5000, interfaces=['eth0'])
     assert snapshot(root) == before
     assert result['changed'] is True
-    assert set(d['after_header'] for d in result['diff']) >= {_plan.SYSCTL_FILE, _plan.LIMITS_FILE, _plan.RC_LOCAL}
+    assert set(d['after_header'] for d in result['diff']) >= {_paths.SYSCTL_FILE, _paths.LIMITS_FILE, _paths.RC_LOCAL}
     assert [c for c in runner.calls if c[0] == 'systemctl'] == []
     assert result['report']['check_mode'] is True
     assert result['report']['sysctl']['net.ipv4.tcp_fin_timeout']['after'] == 30
@@ -153,15 +153,15 @@ def test_files_are_root_owned_0644_rc_local_0755_backups_0600_none_world_writabl
     result = run(root, txqueuelen=5000, interfaces=['eth0'], service_nofile={'nginx': 4096},
                  systemd_default_nofile=65536)
     written = [p for p, status in result['report']['files'].items() if status == 'applied']
-    assert _plan.MANAGER_FILE in written and _plan.SERVICE_FILE % 'nginx' in written
-    for path in written + [_plan.STATE_FILE]:
-        assert mode_of(root, path) == (0o755 if path == _plan.RC_LOCAL else 0o644), path
-    assert mode_of(root, _plan.BACKUP_DIR + _plan.RC_LOCAL) == 0o600
+    assert _paths.MANAGER_FILE in written and _paths.SERVICE_FILE % 'nginx' in written
+    for path in written + [_paths.STATE_FILE]:
+        assert mode_of(root, path) == (0o755 if path == _paths.RC_LOCAL else 0o644), path
+    assert mode_of(root, _paths.BACKUP_DIR + _paths.RC_LOCAL) == 0o600
     for rel, (dummy, mode) in snapshot(root).items():
         if rel.startswith(('etc/', 'var/')):
             assert not mode & stat.S_IWOTH, rel
     if OWNER is not None:
-        for path in written + [_plan.STATE_FILE, _plan.BACKUP_DIR + _plan.RC_LOCAL]:
+        for path in written + [_paths.STATE_FILE, _paths.BACKUP_DIR + _paths.RC_LOCAL]:
             st = os.stat(os.path.join(root, path.lstrip('/')))
             assert (st.st_uid, st.st_gid) == (0, 0), path
 
@@ -173,15 +173,15 @@ def test_a_replaced_file_is_backed_up_once_and_revert_restores_it_byte_for_byte(
     with open(os.path.join(root, 'etc/sysctl.d/90-netlimits-tcp.conf'), 'wb') as handle:
         handle.write(theirs)
     run(root)
-    assert read(root, _plan.BACKUP_DIR + _plan.SYSCTL_FILE) == theirs
-    assert read(root, _plan.SYSCTL_FILE) != theirs
+    assert read(root, _paths.BACKUP_DIR + _paths.SYSCTL_FILE) == theirs
+    assert read(root, _paths.SYSCTL_FILE) != theirs
     run(root, somaxconn=8192)       # a later run with other values keeps the first backup
-    assert read(root, _plan.BACKUP_DIR + _plan.SYSCTL_FILE) == theirs
+    assert read(root, _paths.BACKUP_DIR + _paths.SYSCTL_FILE) == theirs
     result = run(root, state='absent')
-    assert result['report']['files'][_plan.SYSCTL_FILE] == 'restored'
-    assert read(root, _plan.SYSCTL_FILE) == theirs
-    assert mode_of(root, _plan.SYSCTL_FILE) == 0o640
-    assert not os.path.exists(os.path.join(root, _plan.STATE_DIR.lstrip('/')))
+    assert result['report']['files'][_paths.SYSCTL_FILE] == 'restored'
+    assert read(root, _paths.SYSCTL_FILE) == theirs
+    assert mode_of(root, _paths.SYSCTL_FILE) == 0o640
+    assert not os.path.exists(os.path.join(root, _paths.STATE_DIR.lstrip('/')))
 
 
 def test_revert_puts_every_file_and_live_value_back(tmp_path):
@@ -229,7 +229,7 @@ def test_commands_are_argv_lists_and_no_shell_is_used(tmp_path):
 def test_tcp_tw_recycle_only_on_old_kernels_and_only_on_request(tmp_path, profile, requested, written):
     root = host_tree(tmp_path, profile)
     result = run(root, tw_recycle=requested)
-    settings = [line for line in read(root, _plan.SYSCTL_FILE).decode().splitlines() if not line.startswith('#')]
+    settings = [line for line in read(root, _paths.SYSCTL_FILE).decode().splitlines() if not line.startswith('#')]
     # written means enabled: below 4.12 the file pins it off (= 0, the default) unless asked for
     assert ('net.ipv4.tcp_tw_recycle = 1' in settings) is written
     if profile == '6.1':
@@ -254,7 +254,7 @@ def test_missing_keys_are_skipped_and_the_run_succeeds(tmp_path):
     report = result['report']['sysctl']
     assert report['net.core.netdev_max_backlog']['status'] == 'skipped_missing'
     assert report['net.netfilter.nf_conntrack_max']['status'] == 'skipped_missing'
-    text = read(root, _plan.SYSCTL_FILE).decode()
+    text = read(root, _paths.SYSCTL_FILE).decode()
     assert 'netdev_max_backlog' not in text or text.count('-net.core.netdev_max_backlog') == 1
     assert run(root, netdev_max_backlog=16384, conntrack_max=262144)['changed'] is False
 
@@ -265,7 +265,7 @@ def test_read_only_proc_sys_skips_live_values_but_persists_them(tmp_path):
     result = run(root)
     assert result['report']['sysctl']['net.ipv4.tcp_fin_timeout']['status'] == 'skipped_read_only'
     assert live(root, 'net.ipv4.tcp_fin_timeout') == before
-    assert b'net.ipv4.tcp_fin_timeout = 30' in read(root, _plan.SYSCTL_FILE)
+    assert b'net.ipv4.tcp_fin_timeout = 30' in read(root, _paths.SYSCTL_FILE)
     assert run(root)['changed'] is False
 
 
@@ -275,7 +275,7 @@ def test_no_ip_binary_sets_txqueuelen_through_sysfs_and_persists_with_udev(tmp_p
     assert read(root, 'sys/class/net/eth0/tx_queue_len').strip() == b'5000'
     assert result['report']['txqueuelen_persist'] == 'udev'
     assert any('no ip binary' in w for w in result['report']['warnings'])
-    assert os.path.exists(os.path.join(root, _plan.UDEV_FILE.lstrip('/')))
+    assert os.path.exists(os.path.join(root, _paths.UDEV_FILE.lstrip('/')))
     assert not os.path.exists(os.path.join(root, 'etc/rc.local'))
     assert run(root, txqueuelen=5000, interfaces=['eth0'])['changed'] is False
 
@@ -294,7 +294,7 @@ def test_no_limits_d_directory_is_created(tmp_path):
     assert not os.path.exists(os.path.join(root, 'etc/security'))
     run(root)
     assert mode_of(root, 'etc/security/limits.d') == 0o755
-    assert b'nofile' in read(root, _plan.LIMITS_FILE)
+    assert b'nofile' in read(root, _paths.LIMITS_FILE)
 
 
 @pytest.mark.parametrize('variant', sorted(RC_VARIANTS))
@@ -330,7 +330,7 @@ def test_a_symlinked_rc_local_stays_a_symlink_and_revert_restores_its_target(tmp
     result = run(root, txqueuelen=5000, interfaces=['eth0'])
     assert os.path.islink(os.path.join(root, 'etc/rc.local'))
     assert b'txqueuelen 5000' in read(root, 'etc/rc.d/rc.local')
-    assert _plan.RC_LOCAL in [d['after_header'] for d in result['diff']]
+    assert _paths.RC_LOCAL in [d['after_header'] for d in result['diff']]
     assert run(root, txqueuelen=5000, interfaces=['eth0'])['changed'] is False
     run(root, state='absent')
     assert os.path.islink(os.path.join(root, 'etc/rc.local'))
@@ -373,10 +373,10 @@ def test_a_run_interrupted_between_files_converges_when_run_again(tmp_path, monk
         renames.append(dst)
         real_rename(src, dst)
 
-    monkeypatch.setattr(_apply.os, 'rename', crash_after_three)
+    monkeypatch.setattr(_apply_files.os, 'rename', crash_after_three)
     with pytest.raises(KeyboardInterrupt):
         run(root, **params)
-    monkeypatch.setattr(_apply.os, 'rename', real_rename)
+    monkeypatch.setattr(_apply_files.os, 'rename', real_rename)
     # no half-written file: each managed file is either absent or complete, no temporary file left
     assert not [rel for rel in snapshot(root) if '.netlimits-tcp.' in rel]
     again = run(root, **params)

@@ -19,14 +19,14 @@ import shutil
 
 import pytest
 
-from ansible_collections.netlimits.tcp.plugins.module_utils import _apply, _plan
+from ansible_collections.netlimits.tcp.plugins.module_utils import _apply, _apply_systemd, _paths
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_input import PlanError
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_text import RC_BEGIN, RC_END
 from ansible_collections.netlimits.tcp.tests.unit.plugins.module_utils.test_tune import (
     Runner, host_tree, live, mode_of, read, run, snapshot,
 )
 
-STATE_DIR = _plan.STATE_DIR.lstrip('/')
+STATE_DIR = _paths.STATE_DIR.lstrip('/')
 
 
 class UnitRunner(Runner):
@@ -68,9 +68,9 @@ def test_nr_open_raised_by_hand_is_persisted_when_nofile_needs_it(tmp_path):
     # the nofile of 4,000,000 would be above fs.nr_open after the next boot.
     root = host_tree(tmp_path, systemd=None, sysctl={'fs.nr_open': '8388608'})
     result = run(root, nr_open=2097152, nofile=4000000)
-    text = read(root, _plan.SYSCTL_FILE).decode()
+    text = read(root, _paths.SYSCTL_FILE).decode()
     assert 'fs.nr_open = 8388608' in text
-    assert b'nofile 4000000' in read(root, _plan.LIMITS_FILE)
+    assert b'nofile 4000000' in read(root, _paths.LIMITS_FILE)
     assert live(root, 'fs.nr_open') == '8388608'
     assert 'nofile' in result['report']['sysctl']['fs.nr_open']['reason']
 
@@ -95,11 +95,11 @@ def test_a_file_with_our_header_is_never_recorded_as_an_original(tmp_path):
     assert live(root, 'net.ipv4.tcp_fin_timeout') == '30'
     shutil.rmtree(os.path.join(root, STATE_DIR))   # state directory wiped, the role run again
     run(root, fin_timeout=30)
-    state = json.loads(read(root, _plan.STATE_FILE).decode())
-    assert _plan.SYSCTL_FILE not in [p for p, rec in state['files'].items() if rec.get('existed')]
+    state = json.loads(read(root, _paths.STATE_FILE).decode())
+    assert _paths.SYSCTL_FILE not in [p for p, rec in state['files'].items() if rec.get('existed')]
     assert 'net.ipv4.tcp_fin_timeout' not in state['sysctl']   # 30 is ours, not an original
     run(root, state='absent')
-    assert not exists(root, _plan.SYSCTL_FILE)
+    assert not exists(root, _paths.SYSCTL_FILE)
     assert live(root, 'net.ipv4.tcp_fin_timeout') == '60'       # the kernel default, not our 30
 
 
@@ -114,7 +114,7 @@ def test_a_failed_restart_of_a_mistyped_unit_does_not_block_the_corrected_run_or
     assert not [c for c in runner.calls if c[-1] == 'ngnix.service']
     assert ['systemctl', 'try-restart', 'nginx.service'] in runner.calls
     run(root, UnitRunner(['ngnix.service', 'nginx.service']), state='absent')
-    assert not exists(root, _plan.STATE_DIR)
+    assert not exists(root, _paths.STATE_DIR)
 
 
 def test_restart_never_starts_a_stopped_service(tmp_path):
@@ -149,7 +149,7 @@ def test_switching_to_udev_keeps_lines_an_admin_added_to_an_rc_local_we_created(
     run(root, txqueuelen=5000, interfaces=['eth0'], txqueuelen_persist='udev')
     kept = read(root, 'etc/rc.local').decode()
     assert 'echo site-specific' in kept and RC_BEGIN not in kept
-    assert exists(root, _plan.UDEV_FILE)
+    assert exists(root, _paths.UDEV_FILE)
 
 
 def test_an_rc_local_we_created_and_nobody_edited_is_removed_on_revert(tmp_path):
@@ -201,7 +201,7 @@ def test_a_failure_after_the_drop_ins_are_written_still_reloads_on_the_next_run(
     with pytest.raises(_apply.ApplyError):
         run(root, **params)
     monkeypatch.undo()
-    assert exists(root, _plan.SERVICE_FILE % 'nginx')
+    assert exists(root, _paths.SERVICE_FILE % 'nginx')
     runner = Runner()
     assert run(root, runner, **params)['changed'] is True
     assert ['systemctl', 'daemon-reload'] in runner.calls
@@ -229,9 +229,9 @@ def test_a_sysctl_the_kernel_refuses_is_not_persisted_and_the_rest_is_applied(tm
     assert key in message and 'bbr' in message
     assert err.value.changed is True
     assert 'net.ipv4.tcp_fin_timeout=30' in err.value.applied
-    sysctl_text = read(root, _plan.SYSCTL_FILE).decode()
+    sysctl_text = read(root, _paths.SYSCTL_FILE).decode()
     assert key not in sysctl_text and 'net.ipv4.tcp_fin_timeout = 30' in sysctl_text
-    assert exists(root, _plan.LIMITS_FILE)
+    assert exists(root, _paths.LIMITS_FILE)
     assert live(root, key) == 'cubic'
     monkeypatch.undo()
     # the value corrected: the run converges
@@ -270,7 +270,7 @@ def test_revert_never_puts_nr_open_below_a_nofile_added_since(tmp_path):
 def test_revert_without_record_never_lowers_nr_open_below_what_systemd_sets_at_boot(tmp_path):
     # systemd >= 240 raises fs.nr_open to 1073741816 at every boot (bump_file_max_and_nr_open).
     root = host_tree(tmp_path, sysctl={'fs.nr_open': '1073741816'},
-                     files={_plan.SYSCTL_FILE: _plan.HEADER + '\nfs.nr_open = 1073741816\n'})
+                     files={_paths.SYSCTL_FILE: _paths.HEADER + '\nfs.nr_open = 1073741816\n'})
     result = run(root, state='absent')
     assert live(root, 'fs.nr_open') == '1073741816'
     assert 'systemd' in result['report']['sysctl']['fs.nr_open']['reason']
@@ -279,7 +279,7 @@ def test_revert_without_record_never_lowers_nr_open_below_what_systemd_sets_at_b
 def test_revert_does_not_restore_a_table_value_of_tcp_rmem(tmp_path):
     # tcp_rmem's defaults depend on the kernel version and RAM: without a record nothing is restored.
     root = host_tree(tmp_path, sysctl={'net.ipv4.tcp_rmem': '4096\t131072\t33554432'},
-                     files={_plan.SYSCTL_FILE: _plan.HEADER + '\nnet.ipv4.tcp_rmem = 4096 131072 33554432\n'})
+                     files={_paths.SYSCTL_FILE: _paths.HEADER + '\nnet.ipv4.tcp_rmem = 4096 131072 33554432\n'})
     result = run(root, state='absent')
     assert live(root, 'net.ipv4.tcp_rmem').split() == ['4096', '131072', '33554432']
     assert result['report']['sysctl']['net.ipv4.tcp_rmem']['status'] == 'unknown_original'
@@ -310,7 +310,7 @@ def test_every_write_gets_the_destination_context_before_the_rename(tmp_path):
     from ansible_collections.netlimits.tcp.tests.unit.plugins.module_utils.test_tune import find_bin, OWNER
     tune(root, {'tcp_tune_txqueuelen': 5000, 'tcp_tune_interfaces': ['eth0']}, False, Runner(), find_bin, OWNER,
          keep_context=keep_context)
-    assert os.path.join(root, _plan.SYSCTL_FILE.lstrip('/')) in calls
+    assert os.path.join(root, _paths.SYSCTL_FILE.lstrip('/')) in calls
     assert os.path.join(root, 'etc/rc.local') in calls
 
 
@@ -340,9 +340,9 @@ def test_rc_local_gets_execute_bits_only(tmp_path, mode, expected):
 def test_state_file_paths_outside_the_managed_set_are_never_touched(tmp_path):
     root = host_tree(tmp_path, files={'etc/passwd': 'root:x:0:0::/root:/bin/sh\n'})
     run(root, fin_timeout=30)
-    state = json.loads(read(root, _plan.STATE_FILE).decode())
+    state = json.loads(read(root, _paths.STATE_FILE).decode())
     state['files']['/etc/passwd'] = {'existed': False, 'mode': None, 'backup': None}
-    with open(os.path.join(root, _plan.STATE_FILE.lstrip('/')), 'w') as handle:
+    with open(os.path.join(root, _paths.STATE_FILE.lstrip('/')), 'w') as handle:
         json.dump(state, handle)
     run(root, state='absent')
     assert exists(root, 'etc/passwd')
@@ -352,7 +352,7 @@ def test_state_file_paths_outside_the_managed_set_are_never_touched(tmp_path):
 def test_a_corrupt_pending_file_gives_a_clear_error_and_never_blocks_revert(tmp_path, content):
     root = host_tree(tmp_path)
     run(root, service_nofile={'nginx': 4096})
-    with open(os.path.join(root, _apply.PENDING_FILE.lstrip('/')), 'w') as handle:
+    with open(os.path.join(root, _apply_systemd.PENDING_FILE.lstrip('/')), 'w') as handle:
         handle.write(content)
     runner = Runner()
     if content.startswith('[['):
@@ -361,9 +361,9 @@ def test_a_corrupt_pending_file_gives_a_clear_error_and_never_blocks_revert(tmp_
     else:
         with pytest.raises(_apply.ApplyError) as err:
             run(root, runner, service_nofile={'nginx': 4096})
-        assert _apply.PENDING_FILE in str(err.value)
+        assert _apply_systemd.PENDING_FILE in str(err.value)
     run(root, Runner(), state='absent')
-    assert not exists(root, _plan.STATE_DIR)
+    assert not exists(root, _paths.STATE_DIR)
 
 
 def real_run(argv):
@@ -389,12 +389,12 @@ def test_the_diff_shows_the_state_file_and_backups_as_one_line_each(tmp_path):
     root = host_tree(tmp_path, files={'etc/rc.local': USER_RC}, modes={'etc/rc.local': 0o755})
     result = run(root, txqueuelen=5000, interfaces=['eth0'])
     by_path = dict((d['after_header'], d) for d in result['diff'])
-    state = by_path[_plan.STATE_FILE]
+    state = by_path[_paths.STATE_FILE]
     assert state['before'] == '' and state['after'].count('\n') == 1
     assert state['after'].startswith('state: records originals of ')
-    recorded = json.loads(read(root, _plan.STATE_FILE).decode())
+    recorded = json.loads(read(root, _paths.STATE_FILE).decode())
     assert '%d keys' % len(recorded['sysctl']) in state['after']
-    assert by_path[_plan.BACKUP_DIR + '/etc/rc.local']['after'] == 'backup of %d bytes\n' % len(USER_RC)
+    assert by_path[_paths.BACKUP_DIR + '/etc/rc.local']['after'] == 'backup of %d bytes\n' % len(USER_RC)
     assert RC_BEGIN in by_path['/etc/rc.local']['after']     # a file people own: the whole text
 
 
@@ -402,5 +402,5 @@ def test_in_a_container_fs_nr_open_after_a_restart_is_the_machines(tmp_path):
     # fs.nr_open is not namespaced: a container restart leaves the machine's value, so nothing is persisted
     root = host_tree(tmp_path, container='podman', sysctl={'fs.nr_open': '1073741816'})
     run(root, nofile=2000000, profile='none')
-    assert b'fs.nr_open' not in (read(root, _plan.SYSCTL_FILE) if exists(root, _plan.SYSCTL_FILE) else b'')
-    assert b'nofile 2000000' in read(root, _plan.LIMITS_FILE)
+    assert b'fs.nr_open' not in (read(root, _paths.SYSCTL_FILE) if exists(root, _paths.SYSCTL_FILE) else b'')
+    assert b'nofile 2000000' in read(root, _paths.LIMITS_FILE)

@@ -1,0 +1,153 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netlimits.tcp contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""fs.nr_open against every nofile the run writes, now and after the next boot (issue #14 H1, M8, item 4).
+
+A nofile above fs.nr_open makes PAM logins fail (kernel-limits.md). These
+checks see what the next boot does (the last sysctl file, systemd's bump, the
+kernel default), what other limits files ask, and what revert must not go
+below. Pure; Python 3.6 compatible.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.netlimits.tcp.plugins.module_utils._paths import LIMITS_FILE, SYSCTL_FILE
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan_keys import plan_key
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import _containment, _is_int, _same, _sysctl_fact, _to_int, var
+
+# systemd >= 240 as PID 1 raises fs.nr_open to the largest value the kernel takes (1073741816 on 64-bit:
+# INT_MAX rounded down to a multiple of 8 is refused, half of it is not) and fs.file-max to LONG_MAX at every
+# boot (bump_file_max_and_nr_open, systemd src/core/main.c). Revert never goes below them.
+SYSTEMD_BUMPS_SINCE = 240
+SYSTEMD_BOOT_VALUES = {'fs.nr_open': 1073741816, 'fs.file-max': 9223372036854775807}
+KERNEL_NR_OPEN = 1048576        # fs/file.c sysctl_nr_open (1024 * 1024) without systemd
+
+
+def systemd_boot_value(facts, name):
+    """What systemd sets the key to at every boot (fs.nr_open, fs.file-max), or None (no such systemd here)."""
+    systemd = ((facts or {}).get('persistence') or {}).get('systemd_version')
+    # files.systemd_default_nofile is None where systemd is not PID 1 (_facts_files.systemd_default_nofile)
+    pid1 = ((facts or {}).get('files') or {}).get('systemd_default_nofile') is not None
+    if not pid1 or systemd is None or systemd < SYSTEMD_BUMPS_SINCE or _containment(facts).get('container'):
+        return None
+    return SYSTEMD_BOOT_VALUES.get(name)
+
+
+def other_nofile(facts):
+    """(value, entry) of the highest numeric nofile set by a limits file other than ours, or (None, None)."""
+    best = (None, None)
+    for entry in ((facts or {}).get('files') or {}).get('limits_entries') or []:
+        if entry.get('file') != LIMITS_FILE and _is_int(entry.get('value')) \
+                and (best[0] is None or entry['value'] > best[0]):
+            best = (entry['value'], entry)
+    return best
+
+
+def nr_open_at_boot(entries, facts):
+    """(value, source) of fs.nr_open after the next boot, with the sysctl file this plan writes.
+
+    The last sysctl file that sets it wins (_facts_provenance's load order, ours
+    included when the plan puts the key in it); with none, systemd's bump or the
+    kernel's default.
+    """
+    entry = [e for e in entries if e['key'] == 'fs.nr_open']
+    entry = entry[0] if entry else None
+    prov = ((facts or {}).get('provenance') or {}).get('fs.nr_open') or {}
+    others = [f for f in prov.get('files', ()) if f['path'] != SYSCTL_FILE]
+    if entry is not None and entry['in_file']:
+        winner = entry.get('overridden_by')
+        if not winner:
+            return entry['wanted'], SYSCTL_FILE
+        others = [f for f in others if f['path'] == winner]
+    if others:
+        return _to_int(others[-1]['value']), others[-1]['path']
+    live = _sysctl_fact(facts, 'fs.nr_open').get('value')
+    if _containment(facts).get('container') and _is_int(live):
+        # fs.nr_open is the machine's: restarting the container does not reset it
+        return live, 'the machine (fs.nr_open is not namespaced)'
+    boot = systemd_boot_value(facts, 'fs.nr_open')
+    if boot is not None:
+        return boot, 'systemd (raised at every boot)'
+    return KERNEL_NR_OPEN, 'the kernel default'
+
+
+def check_nofile_after_boot(values, params, entries, facts, host):
+    """Keep every nofile the run writes at or below fs.nr_open after the next boot (H1).
+
+    When the value in effect now is high enough but nothing persists it (raised by
+    hand, or skipped_lower), the plan persists fs.nr_open at that value; when
+    another file sets a lower one at boot, the run is refused.
+    """
+    asked = [(var(short), values.get(short)) for short in ('nofile', 'nofile_soft', 'systemd_default_nofile')]
+    asked.extend(('%s[%s]' % (var('service_nofile'), name), _to_int(value))
+                 for name, value in sorted((params.get('service_nofile') or {}).items()))
+    asked = [(name, value) for name, value in asked if _is_int(value)]
+    if not asked:
+        return []
+    highest = max(value for dummy, value in asked)
+    boot, source = nr_open_at_boot(entries, facts)
+    if _is_int(boot) and boot >= highest:
+        return []
+    fact = _sysctl_fact(facts, 'fs.nr_open')
+    live = fact.get('value')
+    if fact.get('present') and _is_int(live) and live >= highest:
+        entry = [e for e in entries if e['key'] == 'fs.nr_open']
+        if entry:
+            entry = entry[0]
+            persisted = entry['wanted'] if entry['in_file'] and _is_int(entry['wanted']) and entry['wanted'] >= highest \
+                else live
+        else:
+            entry, dummy = plan_key('fs.nr_open', live, var('nr_open'), facts, params, host)
+            entries.append(entry)
+            persisted = live
+        if not entry['in_file'] or entry['wanted'] != persisted:
+            entry['wanted'] = persisted
+            entry['in_file'] = True
+            entry['apply'] = not _same('fs.nr_open', live, persisted) and bool(fact.get('writable'))
+        if not entry.get('overridden_by'):
+            entry['reason'] = ('persisted at %d: %s (%d) needs it after boot, when %s would give %s'
+                               % (persisted, asked[0][0] if len(asked) == 1 else 'the nofile limits', highest,
+                                  source, boot))
+            return []
+        boot, source = nr_open_at_boot(entries, facts)
+    return ['%s (%d) is above fs.nr_open after the next boot (%s, from %s, read after %s): logins would fail '
+            'then; set fs.nr_open there too (or remove it there), or lower %s'
+            % (name, value, boot, source, SYSCTL_FILE, name) for name, value in asked if value > boot]
+
+
+def revert_floor(name, facts):
+    """(value, why) a revert never takes fs.nr_open or fs.file-max below, or (None, '').
+
+    systemd's boot value (it would come back at the next boot anyway), and for
+    fs.nr_open the highest nofile another limits file sets (below it, those users
+    could not log in).
+    """
+    floors = []
+    boot = systemd_boot_value(facts, name)
+    if boot is not None:
+        floors.append((boot, 'systemd raises %s to %d at every boot: not restored below it' % (name, boot)))
+    if name == 'fs.nr_open':
+        value, limit = other_nofile(facts)
+        if value is not None:
+            floors.append((value, '%s sets nofile %d for %s: fs.nr_open is not restored below it'
+                           % (limit['file'], value, limit['domain'])))
+    if not floors:
+        return None, ''
+    return max(floors)
+
+
+def check_nr_open_lowering(entries, facts):
+    """Errors when the plan would lower fs.nr_open below a nofile another limits file sets (M8)."""
+    value, limit = other_nofile(facts)
+    if value is None:
+        return []
+    errors = []
+    for entry in entries:
+        if entry['key'] == 'fs.nr_open' and entry['apply'] and _is_int(entry['wanted']) and entry['wanted'] < value:
+            errors.append('%s (%d) would lower fs.nr_open below the nofile %d that %s sets for %s (line %s): '
+                          'that user could no longer log in; keep tcp_tune_nr_open at or above %d'
+                          % (var('nr_open'), entry['wanted'], value, limit['file'], limit['domain'],
+                             limit.get('line'), value))
+    return errors
