@@ -61,6 +61,8 @@ def fmt_value(value):
         if all(isinstance(v, (list, tuple)) and len(v) == 2 for v in value):
             return ','.join('%s' % a if a == b else '%s-%s' % (a, b) for a, b in value)
         return ' '.join(fmt_value(v) for v in value)
+    if _is_num(value) and value >= 2 ** 62:
+        return 'unlimited'      # LONG_MAX (fs.file-max's default since 5.x): no limit in practice
     return '%s' % (value,)
 
 
@@ -184,20 +186,21 @@ def _limits_rows(report):
 
 
 def _entries(report):
-    """(name, entry) of every managed item: sysctl keys, txqueuelen, limits.d nofile, DefaultLimitNOFILE."""
+    """(name, entry, is_key) of every managed item: sysctl keys and txqueuelen (keys, as the fleet summary counts
+    them), then limits.d nofile groups and DefaultLimitNOFILE."""
     out = []
     for name in sorted(report.get('sysctl') or {}):
         entry = report['sysctl'][name]
         if isinstance(entry, dict):
-            out.append((name, entry))
+            out.append((name, entry, True))
     for name in sorted(report.get('txqueuelen') or {}):
         entry = report['txqueuelen'][name]
         if isinstance(entry, dict):
-            out.append(('txqueuelen %s' % name, entry))
-    out.extend(_limits_rows(report))
+            out.append(('txqueuelen %s' % name, entry, True))
+    out.extend((name, entry, False) for name, entry in _limits_rows(report))
     systemd = report.get('systemd_default_nofile')
     if isinstance(systemd, dict) and systemd.get('status'):
-        out.append(('DefaultLimitNOFILE', systemd))
+        out.append(('DefaultLimitNOFILE', systemd, False))
     return out
 
 
@@ -316,14 +319,17 @@ def plan_lines(report, facts=None, host=None):
     title = '%s: %s' % (host or 'host', 'plan (check mode, nothing changed)' if check else 'tuned')
     lines = [title + (' - ' + ', '.join(head) if head else '')]
 
-    rows, unchanged, changed, skipped, overridden = [], [], 0, 0, 0
-    for name, entry in _entries(report):
+    rows, unchanged, changed, others, skipped, overridden = [], [], 0, [], 0, 0
+    for name, entry, is_key in _entries(report):
         status = entry.get('status')
         if status == 'unchanged':
             unchanged.append(name)
             continue
         if _changes(entry):
-            changed += 1
+            if is_key:
+                changed += 1
+            else:
+                others.append(name)
         if status in SKIPPED:
             skipped += 1
         if status == 'overridden':
@@ -338,14 +344,14 @@ def plan_lines(report, facts=None, host=None):
     else:
         lines.append('  nothing to change')
     if unchanged:
-        lines.append('  unchanged: %s (%s)' % (_plural(len(unchanged), 'key'), _names(unchanged)))
+        lines.append('  unchanged: %s' % _names(unchanged, 100))
 
     files = report.get('files') or {}
     changed_files = [p for p in sorted(files) if files[p] in _FILE_VERBS]
     for path in changed_files:
         lines.append('  %s%s %s' % (would, _FILE_VERBS[files[path]], path))
 
-    shown_reasons = [e.get('reason') for n, e in _entries(report) if e.get('reason')]
+    shown_reasons = [e.get('reason') for dummy, e, dummy2 in _entries(report) if e.get('reason')]
     for warning in report.get('warnings') or []:
         # Most warnings repeat a row's reason; print only those that say something else.
         if not any(r in warning for r in shown_reasons):
@@ -362,8 +368,11 @@ def plan_lines(report, facts=None, host=None):
         lines.append('%s: %d (%s)' % (label, len(findings), _counts_text(findings)))
         lines += finding_lines(findings)
 
-    total = ['%d %s' % (changed, 'would change' if check else 'changed'), '%d skipped' % skipped,
-             '%d unchanged' % len(unchanged)]
+    # Keys counted as the fleet summary counts them (sysctl keys and interfaces); limits named.
+    total = ['%s %s' % (_plural(changed, 'key'), 'would change' if check else 'changed')]
+    if others:
+        total[0] += ' (and %s)' % ', '.join(others)
+    total += ['%d skipped' % skipped, '%d unchanged' % len(unchanged)]
     if overridden:
         total.append('%d overridden at boot' % overridden)
     total.append('%s %s' % (_plural(len(changed_files), 'file'), 'would change' if check else 'changed'))
