@@ -22,10 +22,12 @@ description:
   - Turns one host's C(tcp_tune_report) into a list of lines, to print with M(ansible.builtin.debug) C(msg)
     (one line per item with any stdout callback).
   - One aligned row per managed key, interface, limits.d entry group or C(DefaultLimitNOFILE) that changes or is
-    left alone for a reason - C(key  now -> after  status  why). The status says C(would set) in check mode. The
-    why is a few words derived from the report's status and reason (C(raise_only: 2466165 already higher),
-    C(removed in 4.12), C(read-only in a container)), or the reason itself.
-  - Unchanged keys are folded into one count; files that change are listed; warnings that no row already explains.
+    left alone for a reason - C(key  now -> after  status  why). The status says C(would set) in check mode.
+  - The why is a few words derived from the report's status and reason, such as
+    C(raise_only - 2466165 already higher) (printed with a colon), C(removed in 4.12) or C(read-only in a container);
+    the reason itself where no rule fits.
+  - Unchanged keys are folded into one line (their count and names); files that change are listed; warnings that no
+    row already explains.
   - The capacity in words - usable ephemeral ports before and after, and the new connections per second one source
     IP can open to one destination ip:port, without TIME_WAIT reuse (ports / 60 s) and with it (ports / 1 s, or
     C(tcp_tw_reuse_delay)) - computed from the port range, the reserved ports and C(tcp_tw_reuse) in the report.

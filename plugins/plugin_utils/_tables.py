@@ -344,7 +344,7 @@ def plan_lines(report, facts=None, host=None):
     else:
         lines.append('  nothing to change')
     if unchanged:
-        lines.append('  unchanged: %s' % _names(unchanged, 100))
+        lines.append('  unchanged: %d (%s)' % (len(unchanged), _names(unchanged, 100)))
 
     files = report.get('files') or {}
     changed_files = [p for p in sorted(files) if files[p] in _FILE_VERBS]

@@ -119,7 +119,7 @@ def test_unchanged_keys_are_folded_into_one_line(tmp_path):
     table = rows(lines)
     assert not set(unchanged) & set(table)
     folded = [line for line in lines if line.startswith('  unchanged: ')]
-    assert folded == ['  unchanged: ' + ', '.join(unchanged)]
+    assert folded == ['  unchanged: %d (%s)' % (len(unchanged), ', '.join(unchanged))]
     assert ', %d unchanged,' % len(unchanged) in lines[-1]
 
 
