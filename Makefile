@@ -108,9 +108,15 @@ docs: venvs ## regenerate docs/role-variables.md, docs/module.md, docs/keys.md, 
 # from tests/requirements/browser.txt, then tests/browser: the fleet
 # scenario's report (tests/output/fleet-report/) or one from fixture facts.
 # Screenshot: tests/output/report.png.
-.PHONY: browser
+.PHONY: browser audit-screenshot
 browser: ## the audit report in headless Chromium: a row per host, no console errors, screenshot
 	tests/browser/run.sh
+
+# The screenshot for the docs: only on request, so that `make test` leaves the tree as it was.
+# Run it after `make molecule SCENARIOS=fleet` to show the fleet's real report.
+audit-screenshot: ## the browser test's screenshot of the audit report -> docs/audit-report.png
+	tests/browser/run.sh
+	cp tests/output/report.png docs/audit-report.png
 
 # ---- benchmark: the effect of tuning ----------------------------------------
 # bench/effect/run.sh installs what it needs (host packages, the images, the
