@@ -266,14 +266,14 @@ def capacity_lines(report, facts=None):
     ports = arrow % (fmt_count(cap['usable_before']), fmt_count(cap['usable_after']))
     if cap['usable_before'] == cap['usable_after']:
         ports = fmt_count(cap['usable_after'])
-    lines = ['  ephemeral ports %s%s' % (ports, '' if cap['reserved_known'] else ' (reserved ports not known: none counted)')]
+    lines = ['ephemeral ports %s%s' % (ports, '' if cap['reserved_known'] else ' (reserved ports not known: none counted)')]
     rate = arrow % ('%s/s' % fmt_count(cap['rate_before']), '%s/s' % fmt_count(cap['rate_after']))
     if cap['rate_before'] == cap['rate_after']:
         rate = '%s/s' % fmt_count(cap['rate_after'])
     reuse = _reuse_text(cap['tw_reuse_after'])
     if cap['tw_reuse_before'] != cap['tw_reuse_after']:
         reuse = '%s -> %s' % (_reuse_text(cap['tw_reuse_before']), reuse)
-    lines.append('  outbound to one destination ip:port: %s without reuse, ~%s/s with reuse; tcp_tw_reuse %s'
+    lines.append('outbound to one destination ip:port: %s without reuse, ~%s/s with reuse; tcp_tw_reuse %s'
                  % (rate, fmt_count(cap['rate_with_reuse']), reuse))
     return lines
 
@@ -348,8 +348,9 @@ def plan_lines(report, facts=None, host=None):
 
     files = report.get('files') or {}
     changed_files = [p for p in sorted(files) if files[p] in _FILE_VERBS]
-    for path in changed_files:
-        lines.append('  %s%s %s' % (would, _FILE_VERBS[files[path]], path))
+    # One line per kind of change, the files named in it.
+    for status in sorted(set(files[p] for p in changed_files)):
+        lines.append('  %s%s %s' % (would, _FILE_VERBS[status], ', '.join(p for p in changed_files if files[p] == status)))
 
     shown_reasons = [e.get('reason') for dummy, e, dummy2 in _entries(report) if e.get('reason')]
     for warning in report.get('warnings') or []:
@@ -357,10 +358,8 @@ def plan_lines(report, facts=None, host=None):
         if not any(r in warning for r in shown_reasons):
             lines.append('  warning: %s' % ' '.join(('%s' % warning).split()))
 
-    cap = capacity_lines(report, facts)
-    if cap:
-        lines.append('capacity%s:' % (' (would be)' if check else ''))
-        lines += cap
+    label = 'capacity%s: ' % (' (would be)' if check else '')
+    lines += [label + line for line in capacity_lines(report, facts)]
 
     findings = report.get('findings')
     label = 'findings now' if check else 'findings left'

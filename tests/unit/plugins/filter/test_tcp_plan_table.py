@@ -54,7 +54,7 @@ def rows(lines):
     """key -> cells of the plan rows (the lines with ' -> ' between the values)."""
     out = {}
     for line in lines:
-        if ' -> ' in line and not line.startswith('  outbound') and not line.startswith('  ephemeral'):
+        if ' -> ' in line and not line.startswith('capacity'):
             cells = re.split(r'\s{2,}', line.strip())
             out[cells[0]] = cells
     return out
@@ -130,13 +130,12 @@ def test_capacity_in_words_follows_the_port_arithmetic(tmp_path):
     new_lo, new_hi = report['sysctl']['net.ipv4.ip_local_port_range']['after']
     before, after = hi - lo + 1, new_hi - new_lo + 1
     assert (before, after) == (28232, 50000)
-    assert '  ephemeral ports {0:,} -> {1:,}'.format(before, after) in lines
+    assert 'capacity (would be): ephemeral ports {0:,} -> {1:,}'.format(before, after) in lines
     # docs/limits.md: ports / 60 s without reuse (28,232 / 60 = ~470/s), ~ports per second with tcp_tw_reuse=1.
-    outbound = [line for line in lines if line.startswith('  outbound to one destination')][0]
+    outbound = [line for line in lines if line.startswith('capacity (would be): outbound to one destination')][0]
     assert '%d/s -> %d/s without reuse' % (before // 60, after // 60) in outbound
     assert '470/s -> 833/s' in outbound and '~50,000/s with reuse' in outbound
     assert 'tcp_tw_reuse 2 (loopback only) -> 1 (on)' in outbound
-    assert 'capacity (would be):' in lines
 
 
 def test_reserved_ports_in_the_new_range_are_not_counted(tmp_path):
@@ -145,7 +144,7 @@ def test_reserved_ports_in_the_new_range_are_not_counted(tmp_path):
     report, facts = planned(root)
     assert report['sysctl']['net.ipv4.ip_local_reserved_ports']['after'] == [[20000, 20000]]
     lines = tcp_plan_table.tcp_plan_table(report, facts=facts)
-    assert '  ephemeral ports 28,232 -> 49,999' in lines
+    assert 'capacity (would be): ephemeral ports 28,232 -> 49,999' in lines
     assert rows(lines)['net.ipv4.ip_local_reserved_ports'][1:4] == ['(none)', '->', '20000']
 
 
@@ -173,7 +172,8 @@ def test_applied_for_real_it_says_set_and_findings_left(tmp_path):
     assert rows(lines)['net.ipv4.tcp_fin_timeout'][1:5] == ['60', '->', '30', 'set']
     assert any(line.startswith('findings left: ') for line in lines)
     assert [line for line in lines if line.startswith('  write ')] == [
-        '  write ' + p for p in sorted(report['files']) if report['files'][p] == 'applied']
+        '  write ' + ', '.join(p for p in sorted(report['files']) if report['files'][p] == 'applied')]
+    assert any(line.startswith('capacity: ephemeral ports ') for line in lines)
 
 
 def test_one_host_fits_one_screen_and_the_columns_line_up(tmp_path):
@@ -181,7 +181,7 @@ def test_one_host_fits_one_screen_and_the_columns_line_up(tmp_path):
                             systemd_default_nofile=65536)
     lines = tcp_plan_table.tcp_plan_table(report, facts=facts)
     assert len(lines) <= 40
-    table = [line for line in lines if ' -> ' in line and not line.startswith(('  outbound', '  ephemeral'))]
+    table = [line for line in lines if ' -> ' in line and not line.startswith('capacity')]
     assert len(set(line.index(' -> ') for line in table)) == 1
     assert 'txqueuelen eth0' in rows(lines) and 'DefaultLimitNOFILE' in rows(lines)
 
