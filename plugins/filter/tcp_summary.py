@@ -58,6 +58,12 @@ options:
     description: Name of the fact holding C({task, msg}) of a failure on the host (set in a rescue).
     type: str
     default: __netlimits_tcp_failure
+  reports:
+    description:
+      - Also keep each tuned host's whole C(tcp_tune_report) in its entry (C(report)), for a summary file that has
+        everything; off by default to keep the summary small.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -93,7 +99,8 @@ _value:
       description:
         - Per host C(host), C(status) (tuned, unreachable, failed), C(changed) (list of keys), C(skipped)
           (key -> status), C(overridden) (key -> file that wins at boot), C(findings) (list of C(id), C(severity);
-          null when unknown), C(check_mode), C(msg) (why it is unreachable or failed).
+          null when unknown), C(check_mode), C(msg) (why it is unreachable or failed), and with O(reports=true)
+          C(report) (the host's whole C(tcp_tune_report), null when it has none).
       type: list
       elements: dict
     unreachable:
@@ -115,6 +122,7 @@ _value:
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.netlimits.tcp.plugins.plugin_utils._tables import align
 
 TUNED = 'tuned'
@@ -245,13 +253,14 @@ def _names(value):
     return {}
 
 
-def summarize(hosts, reports, findings=None, unreachable=None, failed=None):
+def summarize(hosts, reports, findings=None, unreachable=None, failed=None, keep_reports=False):
     """The fleet summary.
 
     hosts: the target hosts, in the order of the lines.
     reports: host -> tcp_tune_report.
     findings: host -> list of findings, used where the report has no ``findings`` of its own.
     unreachable, failed: host names, or host -> message.
+    keep_reports: keep each tuned host's report in its entry ('report').
     """
     reports = reports or {}
     findings = findings or {}
@@ -276,6 +285,8 @@ def summarize(hosts, reports, findings=None, unreachable=None, failed=None):
             entry.update(changed=changed_keys(report), skipped=skipped_keys(report), overridden=overridden_keys(report),
                          findings=_findings(report, findings.get(host)), check_mode=bool(report.get('check_mode')))
         entry['line'] = host_line(entry)
+        if keep_reports:
+            entry['report'] = report if entry['status'] == TUNED else None
         entries.append(entry)
     return _with_totals(entries)
 
@@ -370,8 +381,9 @@ def _failure_text(record):
 
 
 def tcp_summary(hostvars, hosts=None, report_var='tcp_tune_report', reach_var='__netlimits_tcp_reach',
-                verify_var='__netlimits_tcp_verify', failure_var='__netlimits_tcp_failure'):
+                verify_var='__netlimits_tcp_verify', failure_var='__netlimits_tcp_failure', reports=False):
     """The fleet summary from hostvars (see summarize)."""
+    keep_reports = boolean(reports, strict=False)
     if not isinstance(hostvars, Mapping):
         raise AnsibleFilterError('tcp_summary expects hostvars or a dict host -> vars, got %s' % type(hostvars).__name__)
     if hosts is None:
@@ -399,7 +411,8 @@ def tcp_summary(hostvars, hosts=None, report_var='tcp_tune_report', reach_var='_
         limits = ((verify or {}).get('ansible_facts') or {}).get('tcp_limits') if isinstance(verify, Mapping) else None
         if isinstance(limits, Mapping) and isinstance(limits.get('findings'), list):
             findings[host] = limits['findings']
-    return summarize(hosts, reports, findings=findings, unreachable=unreachable, failed=failed)
+    return summarize(hosts, reports, findings=findings, unreachable=unreachable, failed=failed,
+                     keep_reports=keep_reports)
 
 
 class FilterModule(object):

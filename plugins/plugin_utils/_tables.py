@@ -316,7 +316,8 @@ def plan_lines(report, facts=None, host=None):
         head.append('state %s' % report['state'])
     if report.get('kernel'):
         head.append('kernel %s' % report['kernel'])
-    title = '%s: %s' % (host or 'host', 'plan (check mode, nothing changed)' if check else 'tuned')
+    done = 'reverted' if report.get('state') == 'absent' else 'tuned'
+    title = '%s: %s' % (host or 'host', 'plan (check mode, nothing changed)' if check else done)
     lines = [title + (' - ' + ', '.join(head) if head else '')]
 
     rows, unchanged, changed, others, skipped, overridden = [], [], 0, [], 0, 0

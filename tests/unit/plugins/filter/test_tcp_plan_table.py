@@ -196,6 +196,10 @@ def test_revert_restores_are_rows_too(tmp_path):
     for key in restored:
         assert rows(lines)[key][4] == 'would restore'
     assert 'state absent' in lines[0]
+    report, facts = planned(root, check_mode=False, state='absent')
+    lines = tcp_plan_table.tcp_plan_table(report, facts=facts, host='h')
+    assert lines[0].startswith('h: reverted - state absent')
+    assert set(rows(lines)[k][4] for k in restored) == {'restored'}
 
 
 def test_short_why_falls_back_to_the_reason():

@@ -236,3 +236,12 @@ def test_bad_input_is_a_filter_error():
         tcp_summary.tcp_summary(['not', 'a', 'mapping'])
     with pytest.raises(AnsibleFilterError):
         tcp_summary.tcp_summary({}, hosts=42)
+
+
+def test_whole_reports_are_kept_only_when_asked():
+    assert 'report' not in _entry(tcp_summary.tcp_summary(hostvars(), hosts=['web1']), 'web1')
+    data = tcp_summary.tcp_summary(hostvars(), hosts=['web1', 'gone', 'bad'], reports=True)
+    assert _entry(data, 'web1')['report'] == WEB
+    # A host that was not tuned has none, even with a stale report from an earlier play.
+    assert _entry(data, 'gone')['report'] is None and _entry(data, 'bad')['report'] is None
+    assert json.loads(json.dumps(data)) == data
