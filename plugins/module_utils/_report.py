@@ -7,7 +7,8 @@ build(facts_by_host, ...) turns a dict host -> ``ansible_facts.tcp_limits`` (the
 docs/architecture.md) into plain report data: a row per host (kernel, containment, port range,
 TIME_WAIT against usable ports, conntrack fill, file handles, nofile of PID 1, txqueuelen of the
 physical interfaces, headroom percentages), every finding of every host sorted by severity, each
-distinct finding once with the hosts that have it (what the pages show), and totals. render_html / render_markdown / render_json print that same data. All pure: no I/O, no
+distinct finding once with the hosts that have it (what the pages show), and totals.
+render_html / render_markdown / render_json print that same data. All pure: no I/O, no
 Ansible imports. The HTML is one self-contained file: inline CSS, no script, no external asset,
 every value escaped. Python 2.7/3.6 compatible (no f-strings).
 """

@@ -66,8 +66,9 @@ def _facts(release, tw=0, port_range=(32768, 60999), conntrack=(None, None), nof
 def _fixture_report(directory):
     report = _load_report_module()
     hosts = {
-        'web-1': _facts('6.1.0-18-amd64', tw=15000, findings=[('port_range_small', 'warning', 'TIME_WAIT holds 53%'),
-                                                             ('nofile_soft_low', 'warning', 'nofile 4096')]),
+        'web-1': _facts('6.1.0-18-amd64', tw=15000,
+                        findings=[('port_range_small', 'warning', 'TIME_WAIT holds 53%'),
+                                  ('nofile_soft_low', 'warning', 'nofile 4096')]),
         'db-1': _facts('5.10.0-28-amd64', conntrack=(240000, 262144),
                        findings=[('conntrack_fill', 'critical', 'conntrack 92% full'),
                                  ('nofile_soft_low', 'warning', 'nofile 1024')]),

@@ -61,8 +61,8 @@ def playbook(tmp_path_factory):
                       'ansible_python_interpreter': sys.executable})
     pb = [{'name': 'Print the tables', 'hosts': 'localhost', 'gather_facts': False, 'vars': variables, 'tasks': [
         {'name': 'Gather', 'netlimits.tcp.tcp_limits_facts': {}},
-        {'name': 'Keep the facts', 'ansible.builtin.copy': {'content': '{{ ansible_facts.tcp_limits | to_json }}',
-                                                           'dest': facts_file, 'mode': '0600'}},
+        {'name': 'Keep the facts',
+         'ansible.builtin.copy': {'content': '{{ ansible_facts.tcp_limits | to_json }}', 'dest': facts_file, 'mode': '0600'}},
     ] + [tasks[name] for name in PRINT_TASKS]}]
     path = base / 'print.yml'
     path.write_text(yaml.safe_dump(pb))
