@@ -15,7 +15,10 @@ SCENARIOS  ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard extensions/
 # Scenarios that also run on the oldest core.
 OLDEST_SCENARIOS ?= default
 APPLY      ?= 0
-TUNE_ARGS  := $(if $(filter 1 yes true,$(APPLY)),--diff,--check --diff)
+# The plan table names every key with its old and new value and why; DIFF=1 adds the text of
+# every file written (--diff), some 30 lines more per host.
+DIFF       ?= 0
+TUNE_ARGS  := $(if $(filter 1 yes true,$(APPLY)),,--check) $(if $(filter 1 yes true,$(DIFF)),--diff,)
 
 .PHONY: help
 help: ## list the targets
@@ -38,12 +41,19 @@ images: setup-host
 	for suite in $(SUITES); do $(HARNESS)/build-image.sh $$suite; done
 
 # ---- the main job --------------------------------------------------------
-.PHONY: tune
-tune: ## tune.yml on this machine, check mode with diff (APPLY=1 applies)
-	$(HARNESS)/setup-venv.sh $(NEWEST)
-	$(HARNESS)/setup-collections.sh
-	$(RUN) $(NEWEST) ansible-playbook -i localhost, -c local playbooks/tune.yml \
+# Skipped tasks are not shown: for one machine they are only the steps that did not apply.
+.PHONY: tune tune-transcript
+tune: ## tune.yml on this machine, check mode: the limits, then the plan table (APPLY=1 applies, DIFF=1 adds --diff)
+	@$(HARNESS)/setup-venv.sh $(NEWEST)
+	@$(HARNESS)/setup-collections.sh
+	@ANSIBLE_DISPLAY_SKIPPED_HOSTS=false $(RUN) $(NEWEST) ansible-playbook -i localhost, -c local playbooks/tune.yml \
 		-e netlimits_tcp_print_limits=true $(TUNE_ARGS)
+
+# docs/tune-transcript.txt: what `make tune` prints on this machine (check mode, read-only),
+# captured, never written by hand; fails when it is over TUNE_MAX_LINES lines.
+TUNE_MAX_LINES ?= 80
+tune-transcript: ## capture `make tune` (check mode) into docs/tune-transcript.txt
+	hacking/tune-transcript.sh docs/tune-transcript.txt $(TUNE_MAX_LINES)
 
 # ---- tests ---------------------------------------------------------------
 .PHONY: test unit lint sanity molecule build-check
@@ -98,9 +108,15 @@ docs: venvs ## regenerate docs/role-variables.md, docs/module.md, docs/keys.md, 
 # from tests/requirements/browser.txt, then tests/browser: the fleet
 # scenario's report (tests/output/fleet-report/) or one from fixture facts.
 # Screenshot: tests/output/report.png.
-.PHONY: browser
+.PHONY: browser audit-screenshot
 browser: ## the audit report in headless Chromium: a row per host, no console errors, screenshot
 	tests/browser/run.sh
+
+# The screenshot for the docs: only on request, so that `make test` leaves the tree as it was.
+# Run it after `make molecule SCENARIOS=fleet` to show the fleet's real report.
+audit-screenshot: ## the browser test's screenshot of the audit report -> docs/audit-report.png
+	tests/browser/run.sh
+	cp tests/output/report.png docs/audit-report.png
 
 # ---- benchmark: the effect of tuning ----------------------------------------
 # bench/effect/run.sh installs what it needs (host packages, the images, the

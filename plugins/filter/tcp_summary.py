@@ -23,7 +23,8 @@ description:
     C(netlimits.tcp.tcp_tune), the result of the reachability check, the result of the verify
     gathering and the failure record that C(playbooks/tune.yml) keeps, and returns the fleet
     summary - per host the keys changed (or, in check mode, that would change), the keys skipped
-    with their status and the findings left; the hosts that were unreachable or failed; and totals.
+    with their status and the number of findings left; each distinct finding once, with the hosts
+    that have it; the hosts that were unreachable or failed; and totals.
   - Changed means status C(applied) or C(restored) (also C(overridden) when the live value was set).
     Skipped means C(skipped_*), C(kept_host_scope) or C(unknown_original). txqueuelen entries count
     as keys named C(txqueuelen:IFACE).
@@ -57,6 +58,12 @@ options:
     description: Name of the fact holding C({task, msg}) of a failure on the host (set in a rescue).
     type: str
     default: __netlimits_tcp_failure
+  reports:
+    description:
+      - Also keep each tuned host's whole C(tcp_tune_report) in its entry (C(report)), for a summary file that has
+        everything; off by default to keep the summary small.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -75,14 +82,25 @@ _value:
   type: dict
   contains:
     lines:
-      description: One line per host, then the totals, the unreachable hosts and the failed hosts.
+      description:
+        - One line per host (its findings as counts per severity), then one line per distinct finding (severity and
+          id) with the number and names of the hosts that have it, then the totals, the unreachable hosts and the
+          failed hosts.
       type: list
       elements: str
+    finding_groups:
+      description:
+        - One per distinct finding (C(severity), C(id)) over the tuned hosts, critical first, then by the number of
+          hosts - C(hosts) (names, in the order of the lines), C(count) (occurrences; a host may have one more than
+          once, e.g. C(nofile_soft_low) for PID 1 and for the gathering process).
+      type: list
+      elements: dict
     hosts:
       description:
         - Per host C(host), C(status) (tuned, unreachable, failed), C(changed) (list of keys), C(skipped)
           (key -> status), C(overridden) (key -> file that wins at boot), C(findings) (list of C(id), C(severity);
-          null when unknown), C(check_mode), C(msg) (why it is unreachable or failed).
+          null when unknown), C(check_mode), C(msg) (why it is unreachable or failed), and with O(reports=true)
+          C(report) (the host's whole C(tcp_tune_report), null when it has none).
       type: list
       elements: dict
     unreachable:
@@ -104,6 +122,8 @@ _value:
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._tables import align
 
 TUNED = 'tuned'
 UNREACHABLE = 'unreachable'
@@ -185,15 +205,15 @@ def _list_text(count, items):
     return u'%d (%s)' % (count, u', '.join(items)) if items else u'%d' % count
 
 
-def _findings_text(findings):
-    """'id: severity' per distinct finding (already sorted), with 'xN' when a host has it N times."""
-    out, counts = [], {}
+def _severity_text(findings):
+    """'1 critical, 2 warning' of the severities present (findings already sorted)."""
+    counts = []
     for f in findings:
-        key = (f['id'], f['severity'])
-        if key not in counts:
-            out.append(key)
-        counts[key] = counts.get(key, 0) + 1
-    return [u'%s: %s%s' % (i, sev, u' x%d' % counts[(i, sev)] if counts[(i, sev)] > 1 else u'') for i, sev in out]
+        if counts and counts[-1][0] == f['severity']:
+            counts[-1][1] += 1
+        else:
+            counts.append([f['severity'], 1])
+    return [u'%d %s' % (n, sev) for sev, n in counts]
 
 
 def host_line(entry):
@@ -217,7 +237,8 @@ def host_line(entry):
     if entry['findings'] is None:
         parts.append(u'%s n/a' % label)
     else:
-        parts.append(u'%s %s' % (label, _list_text(len(entry['findings']), _findings_text(entry['findings']))))
+        # Which findings: once for the fleet, in the lines after the hosts (finding_groups).
+        parts.append(u'%s %s' % (label, _list_text(len(entry['findings']), _severity_text(entry['findings']))))
     return u'%s: %s' % (host, u'; '.join(parts))
 
 
@@ -232,13 +253,14 @@ def _names(value):
     return {}
 
 
-def summarize(hosts, reports, findings=None, unreachable=None, failed=None):
+def summarize(hosts, reports, findings=None, unreachable=None, failed=None, keep_reports=False):
     """The fleet summary.
 
     hosts: the target hosts, in the order of the lines.
     reports: host -> tcp_tune_report.
     findings: host -> list of findings, used where the report has no ``findings`` of its own.
     unreachable, failed: host names, or host -> message.
+    keep_reports: keep each tuned host's report in its entry ('report').
     """
     reports = reports or {}
     findings = findings or {}
@@ -263,12 +285,49 @@ def summarize(hosts, reports, findings=None, unreachable=None, failed=None):
             entry.update(changed=changed_keys(report), skipped=skipped_keys(report), overridden=overridden_keys(report),
                          findings=_findings(report, findings.get(host)), check_mode=bool(report.get('check_mode')))
         entry['line'] = host_line(entry)
+        if keep_reports:
+            entry['report'] = report if entry['status'] == TUNED else None
         entries.append(entry)
     return _with_totals(entries)
 
 
 def _s(count):
     return u'' if count == 1 else u's'
+
+
+def finding_groups(entries):
+    """Each distinct (severity, id) of the tuned hosts once, with the hosts that have it."""
+    groups = {}
+    for e in entries:
+        if e['status'] != TUNED:
+            continue
+        for f in e['findings'] or []:
+            group = groups.setdefault((f['severity'], f['id']), {'severity': f['severity'], 'id': f['id'],
+                                                                 'hosts': [], 'count': 0})
+            group['count'] += 1
+            if e['host'] not in group['hosts']:
+                group['hosts'].append(e['host'])
+    rank = dict((name, i) for i, name in enumerate(SEVERITIES))
+    return sorted(groups.values(), key=lambda g: (rank.get(g['severity'], len(SEVERITIES)), -len(g['hosts']), g['id']))
+
+
+def _host_names(group):
+    """'a, b' and, when a host has the finding more than once in all, the occurrences."""
+    names = u', '.join(group['hosts'])
+    if len(names) > MSG_MAX:
+        names = names[:MSG_MAX - 3] + u'...'
+    extra = group['count'] - len(group['hosts'])
+    return names + (u' (%d times in all)' % group['count'] if extra else u'')
+
+
+def finding_group_lines(groups, check_mode):
+    """A heading and one aligned line per distinct finding: severity, id, host count, host names."""
+    if not groups:
+        return []
+    label = u'findings now' if check_mode else u'findings left'
+    return [u'%s, by finding:' % label] + align(
+        [[g['severity'], g['id'], u'%d host%s' % (len(g['hosts']), _s(len(g['hosts']))), _host_names(g)]
+         for g in groups])
 
 
 def _with_totals(entries):
@@ -289,7 +348,9 @@ def _with_totals(entries):
         'changed': sum(len(e['changed']) for e in tuned), 'skipped': sum(len(e['skipped']) for e in tuned),
         'overridden': sum(len(e['overridden']) for e in tuned), 'findings': counts,
     }
+    groups = finding_groups(entries)
     lines = [e['line'] for e in entries]
+    lines += finding_group_lines(groups, check_mode)
     lines.append(u'TOTAL%s %d host%s: %d tuned, %d unreachable, %d failed; %d key%s %s, %d skipped%s; '
                  u'%s %d (%d critical, %d warning, %d info)' % (
                      u' (check mode, nothing changed)' if check_mode else u'',
@@ -301,7 +362,7 @@ def _with_totals(entries):
     lines.append(u'unreachable: %s' % (u', '.join(unreachable) or u'none'))
     lines.append(u'failed: %s' % (u', '.join(failed) or u'none'))
     return {'lines': lines, 'hosts': entries, 'unreachable': unreachable, 'failed': failed,
-            'totals': totals, 'check_mode': check_mode}
+            'totals': totals, 'check_mode': check_mode, 'finding_groups': groups}
 
 
 def _vars_of(hostvars, host):
@@ -320,8 +381,9 @@ def _failure_text(record):
 
 
 def tcp_summary(hostvars, hosts=None, report_var='tcp_tune_report', reach_var='__netlimits_tcp_reach',
-                verify_var='__netlimits_tcp_verify', failure_var='__netlimits_tcp_failure'):
+                verify_var='__netlimits_tcp_verify', failure_var='__netlimits_tcp_failure', reports=False):
     """The fleet summary from hostvars (see summarize)."""
+    keep_reports = boolean(reports, strict=False)
     if not isinstance(hostvars, Mapping):
         raise AnsibleFilterError('tcp_summary expects hostvars or a dict host -> vars, got %s' % type(hostvars).__name__)
     if hosts is None:
@@ -349,7 +411,8 @@ def tcp_summary(hostvars, hosts=None, report_var='tcp_tune_report', reach_var='_
         limits = ((verify or {}).get('ansible_facts') or {}).get('tcp_limits') if isinstance(verify, Mapping) else None
         if isinstance(limits, Mapping) and isinstance(limits.get('findings'), list):
             findings[host] = limits['findings']
-    return summarize(hosts, reports, findings=findings, unreachable=unreachable, failed=failed)
+    return summarize(hosts, reports, findings=findings, unreachable=unreachable, failed=failed,
+                     keep_reports=keep_reports)
 
 
 class FilterModule(object):

@@ -172,8 +172,9 @@ def plan_key(name, wanted, source, facts, params, host):
             # tcp_conn_request() (net/ipv4/tcp_input.c) reads it only while tcp_syncookies=0; with cookies
             # on, a full SYN queue (min(backlog, somaxconn)) sends cookies instead of dropping. Before 4.4,
             # reqsk_queue_alloc() (net/core/request_sock.c) also sized the SYN queue from it.
-            entry['reason'] = ('no effect while net.ipv4.tcp_syncookies=%s: the kernel reads it only with '
-                               'syncookies off' % (cookies if cookies is not None else 'unknown'))
+            note = ('no effect while net.ipv4.tcp_syncookies=%s: the kernel reads it only with syncookies off'
+                    % (cookies if cookies is not None else 'unknown'))
+            entry['reason'] = '%s; %s' % (entry['reason'], note) if entry['reason'] else note
     prov = ((facts or {}).get('provenance') or {}).get(name)
     if prov:
         winner = would_be_overridden_by(prov, SYSCTL_FILE)

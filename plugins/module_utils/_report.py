@@ -6,8 +6,9 @@
 build(facts_by_host, ...) turns a dict host -> ``ansible_facts.tcp_limits`` (the contract in
 docs/architecture.md) into plain report data: a row per host (kernel, containment, port range,
 TIME_WAIT against usable ports, conntrack fill, file handles, nofile of PID 1, txqueuelen of the
-physical interfaces, headroom percentages), every finding of every host sorted by severity, and
-totals. render_html / render_markdown / render_json print that same data. All pure: no I/O, no
+physical interfaces, headroom percentages), every finding of every host sorted by severity, each
+distinct finding once with the hosts that have it (what the pages show), and totals.
+render_html / render_markdown / render_json print that same data. All pure: no I/O, no
 Ansible imports. The HTML is one self-contained file: inline CSS, no script, no external asset,
 every value escaped. Python 2.7/3.6 compatible (no f-strings).
 """
@@ -311,6 +312,32 @@ def sort_findings(items):
     return sorted(items, key=lambda f: (severity_rank(f.get('severity')), f.get('host') or '', f.get('id') or ''))
 
 
+def group_findings(findings):
+    """Each distinct finding (severity, id) once, with the hosts that have it (findings already sorted).
+
+    Critical first, then the finding on more hosts, then id. ``message``, ``recommendation`` and ``doc`` are
+    those of the first host (by name); ``same_message`` tells whether every host has that message (the
+    values in it differ from host to host); ``items`` has each host's own message and value.
+    """
+    groups, index = [], {}
+    for item in findings:
+        key = (item.get('severity'), item.get('id'))
+        group = index.get(key)
+        if group is None:
+            group = {'severity': item.get('severity'), 'id': item.get('id'), 'hosts': [], 'count': 0,
+                     'message': item.get('message'), 'recommendation': item.get('recommendation'),
+                     'doc': item.get('doc'), 'doc_url': item.get('doc_url'), 'same_message': True, 'items': []}
+            index[key] = group
+            groups.append(group)
+        group['count'] += 1
+        if item.get('host') not in group['hosts']:
+            group['hosts'].append(item.get('host'))
+        if item.get('message') != group['message']:
+            group['same_message'] = False
+        group['items'].append({'host': item.get('host'), 'message': item.get('message'), 'value': item.get('value')})
+    return sorted(groups, key=lambda g: (severity_rank(g['severity']), -len(g['hosts']), g['id'] or ''))
+
+
 def build(facts_by_host, tune_reports=None, unreachable=None, failed=None, generated=None, title=None, doc_base=None):
     """The report data for a fleet.
 
@@ -354,6 +381,7 @@ def build(facts_by_host, tune_reports=None, unreachable=None, failed=None, gener
         'findings': dict((s, len([f for f in findings if f['severity'] == s])) for s in SEVERITIES),
         'hosts_with': dict((s, len([r for r in rows if r['findings'].get(s)])) for s in SEVERITIES),
         'findings_total': len(findings),
+        'findings_distinct': len(set((f['severity'], f['id']) for f in findings)),
         'tune': None,
     }
     tune_rows = [r['tune'] for r in rows if r['tune']]
@@ -370,6 +398,7 @@ def build(facts_by_host, tune_reports=None, unreachable=None, failed=None, gener
         'unreachable': [r['host'] for r in rows if r['status'] == UNREACHABLE],
         'failed': [r['host'] for r in rows if r['status'] in (FAILED, NO_FACTS)],
         'findings': findings,
+        'finding_groups': group_findings(findings),
         'totals': totals,
     })
 
@@ -454,6 +483,30 @@ def fmt_value(value):
     return _text(value)
 
 
+def finding_groups_of(data):
+    """The data's finding groups (computed for data from before they were part of it)."""
+    groups = data.get('finding_groups')
+    return groups if isinstance(groups, list) else group_findings(data.get('findings') or [])
+
+
+def hosts_text(group, limit=None):
+    """'3: web-1, web-2, db-1' (host count, names; 'x2' after a host that has the finding twice)."""
+    seen = {}
+    for item in group['items']:
+        seen[item['host']] = seen.get(item['host'], 0) + 1
+    names = ['%s%s' % (h, ' x%d' % seen[h] if seen.get(h, 1) > 1 else '') for h in group['hosts']]
+    if limit is not None and len(names) > limit:
+        names = names[:limit] + ['+%d more' % (len(names) - limit)]
+    return '%d: %s' % (len(group['hosts']), ', '.join(names))
+
+
+def group_message(group):
+    """The message of a finding group; when hosts differ (their values), the first host's, marked as such."""
+    if group['same_message'] or len(group['items']) < 2:
+        return _text(group['message'])
+    return '%s (on %s; differs per host)' % (_text(group['message']), group['items'][0]['host'])
+
+
 def status_text(row):
     if row['status'] == OK:
         return 'ok'
@@ -533,10 +586,10 @@ def render_markdown(data):
 
     out += ['## Findings', '']
     if data['findings']:
-        out += _md_table(['severity', 'host', 'finding', 'message', 'value', 'fix', 'doc'], [
-            [f['severity'], f['host'], f['id'], f['message'], fmt_value(f['value']), f['recommendation'],
-             f.get('doc_url') or f['doc']]
-            for f in data['findings']]) + ['']
+        # One row per finding, however many hosts have it.
+        out += _md_table(['severity', 'finding', 'hosts', 'message', 'fix', 'doc'], [
+            [g['severity'], g['id'], hosts_text(g), group_message(g), g['recommendation'], g.get('doc_url') or g['doc']]
+            for g in finding_groups_of(data)]) + ['']
     else:
         out += ['No findings.', '']
 
@@ -601,6 +654,11 @@ code { font: 12px/1.4 ui-monospace, "DejaVu Sans Mono", monospace; background: #
 tr.row-unreachable td, tr.row-failed td, tr.row-no_facts td { background: #fffbfa; }
 details { margin: 8px 0; background: #fff; border: 1px solid #dde1e8; border-radius: 8px; padding: 6px 12px; }
 summary { cursor: pointer; font-weight: 600; }
+details.hosts { margin: 0; border: 0; padding: 0; background: transparent; }
+details.hosts summary { font-weight: 400; overflow-wrap: anywhere; }
+details.hosts ul { margin: 4px 0 0; padding-left: 16px; }
+td.hosts { min-width: 160px; max-width: 320px; }
+.host-name { font-weight: 600; overflow-wrap: anywhere; }
 footer { margin-top: 28px; color: #5b6475; font-size: 12px; }
 """
 
@@ -709,21 +767,29 @@ def render_html(data):
 
     out.append('<h2 id="findings">Findings</h2>')
     if data['findings']:
+        # One row per finding, however many hosts have it; the hosts (each with its own message and value)
+        # fold out of the row with <details>, which needs no script.
         out += ['<div class="scroll"><table id="findings-table">',
-                '<thead><tr><th>severity</th><th>host</th><th>finding</th><th>what</th><th>fix</th><th>doc</th></tr></thead><tbody>']
-        for item in data['findings']:
-            out.append('<tr class="finding-row" data-host="%s">' % html_escape(item['host']))
-            out.append('<td>%s</td>' % _badge(item['severity']))
-            out.append(_cell(item['host'], 'host'))
-            out.append('<td><code>%s</code></td>' % html_escape(item['id']))
-            value = fmt_value(item['value'])
-            out.append('<td>%s%s</td>' % (html_escape(item['message']), (
+                '<thead><tr><th>severity</th><th>finding</th><th>hosts</th><th>what</th><th>fix</th><th>doc</th></tr></thead><tbody>']
+        for group in finding_groups_of(data):
+            out.append('<tr class="finding-row" data-finding="%s" data-hosts="%d">' % (
+                html_escape(group['id']), len(group['hosts'])))
+            out.append('<td>%s</td>' % _badge(group['severity']))
+            out.append('<td><code>%s</code></td>' % html_escape(group['id']))
+            out.append('<td class="hosts"><details class="hosts"><summary>%s</summary><ul>%s</ul></details></td>' % (
+                html_escape(hosts_text(group, limit=5)), ''.join(
+                    '<li><span class="host-name">%s</span> <span class="small">%s%s</span></li>' % (
+                        html_escape(item['host']), html_escape(item['message']),
+                        html_escape('; value: %s' % fmt_value(item['value'])) if fmt_value(item['value']) else '')
+                    for item in group['items'])))
+            value = fmt_value(group['items'][0]['value']) if len(group['items']) == 1 else ''
+            out.append('<td>%s%s</td>' % (html_escape(group_message(group)), (
                 '<div class="small">value: %s</div>' % html_escape(value)) if value else ''))
-            out.append(_cell(item['recommendation']))
-            if item.get('doc_url'):
-                out.append('<td><a href="%s"><code>%s</code></a></td>' % (html_escape(item['doc_url']), html_escape(item['doc'])))
+            out.append(_cell(group['recommendation']))
+            if group.get('doc_url'):
+                out.append('<td><a href="%s"><code>%s</code></a></td>' % (html_escape(group['doc_url']), html_escape(group['doc'])))
             else:
-                out.append('<td><code>%s</code></td>' % html_escape(item['doc']))
+                out.append('<td><code>%s</code></td>' % html_escape(group['doc']))
             out.append('</tr>')
         out.append('</tbody></table></div>')
     else:

@@ -24,6 +24,7 @@ from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 OUTPUT = os.path.join(ROOT, 'tests', 'output')
@@ -65,11 +66,14 @@ def _facts(release, tw=0, port_range=(32768, 60999), conntrack=(None, None), nof
 def _fixture_report(directory):
     report = _load_report_module()
     hosts = {
-        'web-1': _facts('6.1.0-18-amd64', tw=15000, findings=[('port_range_small', 'warning', 'TIME_WAIT holds 53%')]),
+        'web-1': _facts('6.1.0-18-amd64', tw=15000,
+                        findings=[('port_range_small', 'warning', 'TIME_WAIT holds 53%'),
+                                  ('nofile_soft_low', 'warning', 'nofile 4096')]),
         'db-1': _facts('5.10.0-28-amd64', conntrack=(240000, 262144),
                        findings=[('conntrack_fill', 'critical', 'conntrack 92% full'),
                                  ('nofile_soft_low', 'warning', 'nofile 1024')]),
-        'edge-1': _facts('6.12.9-amd64', port_range=(15000, 65000), nofile=(1048576, 1048576)),
+        'edge-1': _facts('6.12.9-amd64', port_range=(15000, 65000), nofile=(1048576, 1048576),
+                         findings=[('nofile_soft_low', 'warning', 'nofile 1024')]),
         EVIL: _facts('6.1.0-18-amd64', findings=[('somaxconn_low', 'warning', '<img src=x onerror=alert(1)>')]),
     }
     data = report.build(hosts, unreachable=['gone-1'], generated='fixture facts (tests/browser)')
@@ -149,6 +153,28 @@ def test_no_console_errors_no_requests_no_script(page):
         driver.switch_to.alert.text  # pylint: disable=pointless-statement
 
 
+def test_a_finding_on_many_hosts_is_one_row_whose_hosts_unfold(page):
+    driver, hosts = page
+    rows = driver.find_elements(By.CSS_SELECTOR, '#findings-table tbody tr.finding-row')
+    assert rows, 'no findings in the report'
+    keys = [(r.find_element(By.CSS_SELECTOR, 'td:first-child .badge').text, r.get_attribute('data-finding')) for r in rows]
+    assert len(keys) == len(set(keys)), 'a finding has more than one row'
+    many = [r for r in rows if int(r.get_attribute('data-hosts')) > 1]
+    assert many, 'the report should have a finding on more than one host'
+    for row in many:
+        count = int(row.get_attribute('data-hosts'))
+        details = row.find_element(By.CSS_SELECTOR, 'details.hosts')
+        items = details.find_elements(By.CSS_SELECTOR, 'li')
+        assert not items[0].is_displayed()          # folded until asked
+        summary = details.find_element(By.CSS_SELECTOR, 'summary')
+        assert summary.text.startswith('%d: ' % count)
+        summary.click()
+        WebDriverWait(driver, 5).until(lambda d: items[0].is_displayed())
+        names = set(i.find_element(By.CSS_SELECTOR, '.host-name').text for i in items)
+        assert len(names) == count and names <= set(hosts)
+        summary.click()                              # fold it again for the screenshot's sake
+
+
 def test_headroom_bars_drawn(page):
     driver, _hosts = page
     bars = driver.find_elements(By.CSS_SELECTOR, '.bar span')
@@ -160,8 +186,9 @@ def test_headroom_bars_drawn(page):
 def test_screenshot(page):
     """Full page at 1400 px wide, kept for people to look at (tests/output is git-ignored)."""
     driver, _hosts = page
-    # Unfold the per host tuning tables so the picture shows them too.
-    driver.execute_script("document.querySelectorAll('details').forEach(function (d) { d.open = true; })")
+    # Unfold the per host tuning tables so the picture shows them too; a finding's hosts stay folded, as a
+    # person first sees them (one row, the host count and names).
+    driver.execute_script("document.querySelectorAll('details:not(.hosts)').forEach(function (d) { d.open = true; })")
     height = driver.execute_script('return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)')
     width = driver.execute_script('return document.documentElement.scrollWidth')
     # The page must not scroll sideways at this width.

@@ -83,26 +83,51 @@ def test_a_report_from_the_planner_has_the_shape_the_summary_reads():
     assert data['check_mode'] is True
 
 
-def test_one_line_per_host_then_totals():
+def test_one_line_per_host_then_each_finding_once_then_totals():
     data = tcp_summary.summarize(['web1', 'db1', 'gone', 'bad'], {'web1': WEB, 'db1': DB},
                                  unreachable={'gone': 'Failed to connect\nto the host'},
                                  failed={'bad': 'in "Plan": tcp_tune_nofile must be an integer'})
     assert data['lines'][0] == (
         'web1: changed 2 (net.core.somaxconn, net.ipv4.tcp_tw_reuse); '
         'skipped 2 (fs.file-max: skipped_lower, net.core.netdev_max_backlog: skipped_missing); '
-        'findings left 3 (conntrack_fill: critical, nofile_soft_low: warning x2)')
+        'findings left 3 (1 critical, 2 warning)')
     assert data['lines'][1] == 'db1: changed 0; skipped 0; findings left 0'
     assert data['lines'][2] == 'gone: UNREACHABLE - Failed to connect to the host'
     assert data['lines'][3] == 'bad: FAILED - in "Plan": tcp_tune_nofile must be an integer'
-    assert data['lines'][4] == ('TOTAL 4 hosts: 2 tuned, 1 unreachable, 1 failed; 2 keys changed, 2 skipped; '
+    assert data['lines'][4:7] == ['findings left, by finding:',
+                                  '  critical  conntrack_fill   1 host  web1',
+                                  '  warning   nofile_soft_low  1 host  web1 (2 times in all)']
+    assert data['lines'][7] == ('TOTAL 4 hosts: 2 tuned, 1 unreachable, 1 failed; 2 keys changed, 2 skipped; '
                                 'findings left 3 (1 critical, 2 warning, 0 info)')
-    assert data['lines'][5:] == ['unreachable: gone', 'failed: bad']
-    assert len(data['lines']) == 4 + 3
+    assert data['lines'][8:] == ['unreachable: gone', 'failed: bad']
+    assert len(data['lines']) == 4 + 3 + 3
     assert data['unreachable'] == ['gone'] and data['failed'] == ['bad']
     assert data['totals'] == {'hosts': 4, 'tuned': 2, 'unreachable': 1, 'failed': 1, 'changed': 2, 'skipped': 2,
                               'overridden': 0, 'findings': {'critical': 1, 'warning': 2, 'info': 0, 'total': 3}}
     assert data['check_mode'] is False
     assert [e['line'] for e in data['hosts']] == data['lines'][:4]
+
+
+def test_the_same_finding_on_many_hosts_is_one_line_with_the_count_and_names():
+    hosts = ['web%d' % i for i in range(1, 6)]
+    reports = dict((h, report(findings=[finding('nofile_soft_low')] + (
+        [finding('conntrack_fill', 'critical')] if h in ('web2', 'web4') else []))) for h in hosts)
+    reports['web5'] = report(findings=[finding('somaxconn_low', 'info')])
+    data = tcp_summary.summarize(hosts, reports)
+    groups = data['finding_groups']
+    # critical first; within a severity the finding on more hosts first.
+    assert [(g['severity'], g['id'], g['hosts']) for g in groups] == [
+        ('critical', 'conntrack_fill', ['web2', 'web4']),
+        ('warning', 'nofile_soft_low', ['web1', 'web2', 'web3', 'web4']),
+        ('info', 'somaxconn_low', ['web5'])]
+    section = data['lines'][len(hosts):len(hosts) + 1 + len(groups)]
+    assert section[0] == 'findings left, by finding:'
+    assert section[2].split() == ['warning', 'nofile_soft_low', '4', 'hosts', 'web1,', 'web2,', 'web3,', 'web4']
+    # One line per finding, whatever the number of hosts: the ids are not repeated on the host lines.
+    assert sum('nofile_soft_low' in line for line in data['lines']) == 1
+    # The columns line up.
+    assert len(set(line.find(' host') for line in section[1:])) == 1
+    assert sum(g['count'] for g in groups) == data['totals']['findings']['total']
 
 
 def test_totals_add_up_over_the_hosts():
@@ -157,7 +182,7 @@ def test_long_messages_are_cut_in_the_line_only():
 
 
 def test_a_host_listed_twice_has_one_line():
-    assert len(tcp_summary.summarize(['db1', 'db1'], {'db1': DB})['lines']) == 1 + 3
+    assert len(tcp_summary.summarize(['db1', 'db1'], {'db1': DB})['lines']) == 1 + 3  # DB has no findings
 
 
 def test_no_hosts():
@@ -211,3 +236,12 @@ def test_bad_input_is_a_filter_error():
         tcp_summary.tcp_summary(['not', 'a', 'mapping'])
     with pytest.raises(AnsibleFilterError):
         tcp_summary.tcp_summary({}, hosts=42)
+
+
+def test_whole_reports_are_kept_only_when_asked():
+    assert 'report' not in _entry(tcp_summary.tcp_summary(hostvars(), hosts=['web1']), 'web1')
+    data = tcp_summary.tcp_summary(hostvars(), hosts=['web1', 'gone', 'bad'], reports=True)
+    assert _entry(data, 'web1')['report'] == WEB
+    # A host that was not tuned has none, even with a stale report from an earlier play.
+    assert _entry(data, 'gone')['report'] is None and _entry(data, 'bad')['report'] is None
+    assert json.loads(json.dumps(data)) == data

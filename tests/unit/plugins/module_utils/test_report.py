@@ -372,3 +372,62 @@ def test_real_gathered_facts_render(tmp_path):
     assert len(data['findings']) == sum(len(h['findings']) for h in hosts.values())
     _report.render_html(data)
     _report.render_markdown(data)
+
+
+# ---- the same finding on many hosts: one row ------------------------------
+
+def _many():
+    """Five hosts with nofile_soft_low (one of them twice, as for PID 1 and the gathering process)."""
+    hosts = {}
+    for i in range(1, 6):
+        soft = 1024 * i
+        items = [finding('nofile_soft_low', 'warning', message='soft nofile of PID 1 is %d' % soft, value=soft)]
+        if i == 3:
+            items.append(finding('nofile_soft_low', 'warning', message='soft nofile of this process is 1024', value=1024))
+        if i in (2, 4):
+            items.append(finding('conntrack_fill', 'critical', message='conntrack 95% full'))
+        hosts['web%d' % i] = facts(findings=items)
+    return hosts
+
+
+def test_the_same_finding_on_many_hosts_is_one_group():
+    data = _report.build(_many())
+    groups = data['finding_groups']
+    assert [(g['severity'], g['id'], g['hosts'], g['count']) for g in groups] == [
+        ('critical', 'conntrack_fill', ['web2', 'web4'], 2),
+        ('warning', 'nofile_soft_low', ['web1', 'web2', 'web3', 'web4', 'web5'], 6)]
+    # Every finding is in exactly one group, with its host's own message and value.
+    assert sum(g['count'] for g in groups) == len(data['findings']) == data['totals']['findings_total']
+    assert data['totals']['findings_distinct'] == len(groups)
+    items = sorted((i['host'], i['message']) for g in groups for i in g['items'])
+    assert items == sorted((f['host'], f['message']) for f in data['findings'])
+    assert groups[0]['same_message'] is True and groups[1]['same_message'] is False
+    assert _report.hosts_text(groups[1]) == '5: web1, web2, web3 x2, web4, web5'
+    assert _report.hosts_text(groups[1], limit=2) == '5: web1, web2, +3 more'
+    assert _report.group_message(groups[1]) == 'soft nofile of PID 1 is 1024 (on web1; differs per host)'
+    assert json.loads(_report.render_json(data)) == data
+
+
+def test_html_and_markdown_have_one_row_per_finding_with_the_hosts():
+    data = _report.build(_many())
+    html = _report.render_html(data)
+    rows = re.findall(r'<tr class="finding-row" data-finding="([^"]*)" data-hosts="(\d+)">', html)
+    assert rows == [('conntrack_fill', '2'), ('nofile_soft_low', '5')]
+    # The hosts fold out of the row (no script): each with its own message.
+    block = html[html.index('data-finding="nofile_soft_low"'):]
+    block = block[:block.index('</tr>')]
+    assert '<details class="hosts"><summary>5: web1, web2, web3 x2, web4, web5</summary>' in block
+    for i in range(1, 6):
+        assert '<span class="host-name">web%d</span> <span class="small">soft nofile of PID 1 is %d; value: %d</span>' % (
+            i, 1024 * i, 1024 * i) in block
+    markdown = _report.render_markdown(data)
+    lines = [line for line in markdown.splitlines() if 'nofile\\_soft\\_low' in line]
+    assert len(lines) == 1 and '| 5: web1, web2, web3 x2, web4, web5 |' in lines[0]
+
+
+def test_a_host_name_in_a_group_is_escaped():
+    hosts = {EVIL: facts(findings=[finding('somaxconn_low', 'warning')]),
+             'ok1': facts(findings=[finding('somaxconn_low', 'warning')])}
+    html = _report.render_html(_report.build(hosts))
+    assert '<script>' not in html
+    assert '&lt;script&gt;' in html
