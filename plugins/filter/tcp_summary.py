@@ -123,16 +123,16 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
+from ansible_collections.netlimits.tcp.plugins.module_utils import _status
 from ansible_collections.netlimits.tcp.plugins.plugin_utils._tables import align
 
 TUNED = 'tuned'
 UNREACHABLE = 'unreachable'
 FAILED = 'failed'
 
-CHANGED_STATUSES = ('applied', 'restored')
-SKIPPED_STATUSES = ('skipped_missing', 'skipped_read_only', 'skipped_kernel', 'skipped_lower',
-                    'kept_host_scope', 'unknown_original')
-OVERRIDDEN = 'overridden'
+CHANGED_STATUSES = _status.CHANGING
+SKIPPED_STATUSES = _status.SKIPPED
+OVERRIDDEN = _status.OVERRIDDEN
 SEVERITIES = ('critical', 'warning', 'info')
 MSG_MAX = 200
 

@@ -19,6 +19,8 @@ __metaclass__ = type
 
 import json
 
+from ansible_collections.netlimits.tcp.plugins.module_utils import _status
+
 SCHEMA_VERSION = 1
 TITLE = 'TCP connection limits audit'
 
@@ -38,8 +40,7 @@ HEADROOM_WARNING_PCT = 25.0
 HEADROOM_KEYS = ('time_wait', 'conntrack', 'file_handles')
 
 # Statuses published by the tcp_tune role in tcp_tune_report, in the order shown.
-TUNE_STATUSES = ('applied', 'unchanged', 'overridden', 'skipped_missing', 'skipped_read_only',
-                 'skipped_kernel', 'skipped_lower')
+TUNE_STATUSES = _status.PRESENT
 
 NA = 'n/a'
 

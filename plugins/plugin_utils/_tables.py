@@ -21,6 +21,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.netlimits.tcp.plugins.module_utils import _status
+
 NA = '-'
 SEVERITIES = ('critical', 'warning', 'info')
 TIME_WAIT_SECONDS = 60          # TCP_TIMEWAIT_LEN (include/net/tcp.h): a closed 4-tuple is held this long
@@ -31,9 +33,8 @@ RESERVED = 'net.ipv4.ip_local_reserved_ports'
 TW_REUSE = 'net.ipv4.tcp_tw_reuse'
 TW_REUSE_DELAY = 'net.ipv4.tcp_tw_reuse_delay'
 
-CHANGING = ('applied', 'restored')
-SKIPPED = ('skipped_missing', 'skipped_read_only', 'skipped_kernel', 'skipped_lower', 'kept_host_scope',
-           'unknown_original')
+CHANGING = _status.CHANGING
+SKIPPED = _status.SKIPPED
 # Row order in the plan: what changes, then what another file overrides, then what is skipped.
 _RANK = {'applied': 0, 'restored': 0, 'overridden': 1}
 _FILE_VERBS = {'applied': 'write', 'removed': 'remove', 'restored': 'restore', 'block_removed': 'remove our block from'}
