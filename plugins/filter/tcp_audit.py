@@ -19,6 +19,7 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.netlimits.tcp.plugins.module_utils import _report
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._plain import plain
 
 try:
     # ansible-core < 2.19 turns a template result that looks like a dict back into one; text of this
@@ -47,15 +48,6 @@ def _facts_of(vars_or_facts):
     if isinstance(vars_or_facts.get('tcp_limits'), Mapping):
         return vars_or_facts['tcp_limits']
     return None
-
-
-def _plain(value):
-    """Copy a templated mapping/list (hostvars wrappers) into plain dicts and lists."""
-    if isinstance(value, Mapping):
-        return dict((k, _plain(v)) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
 
 
 def tcp_audit_report(hostvars, hosts=None, unreachable=None, failed=None, result_var=None,
@@ -92,9 +84,9 @@ def tcp_audit_report(hostvars, hosts=None, unreachable=None, failed=None, result
         if host in unreachable or host in failed_reasons:
             continue
         facts = _facts_of(hv)
-        facts_by_host[host] = _plain(facts) if facts is not None else None
+        facts_by_host[host] = plain(facts) if facts is not None else None
         if tune_var and isinstance(hv, Mapping) and isinstance(hv.get(tune_var), (Mapping, list)):
-            tunes[host] = _plain(hv.get(tune_var))
+            tunes[host] = plain(hv.get(tune_var))
     return _report.build(facts_by_host, tune_reports=tunes, unreachable=sorted(unreachable),
                          failed=failed_reasons, generated=generated, title=title, doc_base=doc_base or None)
 
@@ -102,7 +94,7 @@ def tcp_audit_report(hostvars, hosts=None, unreachable=None, failed=None, result
 def _data(data, name):
     if not isinstance(data, Mapping) or 'hosts' not in data or 'totals' not in data:
         raise AnsibleFilterError('%s expects the data returned by netlimits.tcp.tcp_audit_report' % name)
-    return _plain(data)
+    return plain(data)
 
 
 def tcp_audit_html(data):

@@ -62,22 +62,14 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.netlimits.tcp.plugins.plugin_utils import _tables
-
-
-def _plain(value):
-    """Ansible's lazy/templated containers to plain dicts and lists."""
-    if isinstance(value, Mapping):
-        return dict(('%s' % (k,), _plain(v)) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._plain import plain
 
 
 def tcp_limits_table(facts, host='host', findings=True):
     """Lines of the limits table of one host's tcp_limits facts."""
     if not isinstance(facts, Mapping):
         raise AnsibleFilterError('tcp_limits_table expects the tcp_limits facts (a dict), got %s' % type(facts).__name__)
-    return _tables.limits_lines(_plain(facts), '%s' % (host,), boolean(findings, strict=False))
+    return _tables.limits_lines(plain(facts), '%s' % (host,), boolean(findings, strict=False))
 
 
 class FilterModule(object):

@@ -72,15 +72,7 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.netlimits.tcp.plugins.plugin_utils import _tables
-
-
-def _plain(value):
-    """Ansible's lazy/templated containers to plain dicts and lists."""
-    if isinstance(value, Mapping):
-        return dict(('%s' % (k,), _plain(v)) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._plain import plain
 
 
 def tcp_plan_table(report, facts=None, host='host'):
@@ -89,7 +81,7 @@ def tcp_plan_table(report, facts=None, host='host'):
         raise AnsibleFilterError('tcp_plan_table expects a tcp_tune_report (a dict), got %s' % type(report).__name__)
     if facts is not None and not isinstance(facts, Mapping):
         raise AnsibleFilterError('tcp_plan_table: facts must be the tcp_limits facts (a dict), got %s' % type(facts).__name__)
-    return _tables.plan_lines(_plain(report), _plain(facts) if facts else None, '%s' % (host,))
+    return _tables.plan_lines(plain(report), plain(facts) if facts else None, '%s' % (host,))
 
 
 class FilterModule(object):
