@@ -9,10 +9,12 @@
 #   vm.sh stop-all DIR                  every VM with a pid file in DIR (the harness' trap)
 #   vm.sh ssh NAME DIR KEY [COMMAND]    log in as fleet (debugging)
 #
-# DIR holds per VM: NAME.qcow2 (overlay), NAME.pid, NAME.port, NAME.console (serial log).
+# DIR holds per VM: NAME.qcow2 (overlay), NAME.pid, NAME.port, NAME.console (serial log),
+# and NAME.port-N for each guest port N of NETLIMITS_VM_FORWARD (e.g. "80").
 # Emulation (TCG) always: on these machines /dev/kvm exists but a nested KVM guest never
 # prints a line (docs/testing.md). NETLIMITS_VM_SMP / NETLIMITS_VM_MEM override -smp 2 / -m 1024.
-# Network: QEMU user mode; only 127.0.0.1:PORT is forwarded to the VM's port 22.
+# Network: QEMU user mode; only 127.0.0.1:PORT is forwarded to the VM's port 22 (and
+# NETLIMITS_VM_FORWARD's ports).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/harness/env.sh
@@ -57,27 +59,36 @@ free_port() {
 
 cmd_start() {
     local name=${1:?NAME} suite=${2:?SUITE} dir=${3:?DIR} pubkey=${4:?PUBKEY}
-    local image="$NETLIMITS_CACHE/vm-images/$suite" port key err
+    local image="$NETLIMITS_CACHE/vm-images/$suite" port key err fwd hp guest e extra
     [ -f "$image/id" ] || "$here/build-vm-image.sh" "$suite" >&2
     [ -r "$pubkey" ] || die "$name: no public key $pubkey"
     command -v qemu-system-x86_64 >/dev/null || die "$name: qemu-system-x86_64 is not installed (tests/harness/setup-host.sh installs it)"
     mkdir -p "$dir"
     if alive "$dir" "$name"; then die "$name: already running (pid $(cat "$dir/$name.pid"))"; fi
-    rm -f "$dir/$name.pid" "$dir/$name.port" "$dir/$name.console" "$dir/$name.qcow2"
+    rm -f "$dir/$name.pid" "$dir/$name.port" "$dir/$name.port-"* "$dir/$name.console" "$dir/$name.qcow2"
     qemu-img create -q -f qcow2 -F raw -b "$image/disk.img" "$dir/$name.qcow2"
     key=$(base64 -w0 "$pubkey")
     for _ in 1 2 3 4 5; do
         port=$(free_port) || die "$name: no free port on 127.0.0.1"
+        # More guest ports to forward from 127.0.0.1 (NETLIMITS_VM_FORWARD="80 ..."; a benchmark's).
+        fwd="hostfwd=tcp:127.0.0.1:$port-:22"
+        extra=()
+        for guest in ${NETLIMITS_VM_FORWARD:-}; do
+            hp=$(free_port) || die "$name: no free port on 127.0.0.1"
+            fwd="$fwd,hostfwd=tcp:127.0.0.1:$hp-:$guest"
+            extra+=("$guest=$hp")
+        done
         # -daemonize: QEMU reports a bad option or a taken port before it detaches.
         if err=$(qemu-system-x86_64 -name "netlimits-$name" -no-user-config -nodefaults \
             -machine pc -accel tcg,thread=multi -smp "${NETLIMITS_VM_SMP:-2}" -m "${NETLIMITS_VM_MEM:-1024}" \
             -kernel "$image/vmlinuz" -initrd "$image/initrd.img" \
             -append "root=/dev/vda rw console=ttyS0 loglevel=4 netlimits.authorized_key=$key" \
             -drive "file=$dir/$name.qcow2,if=virtio,format=qcow2,cache=unsafe" \
-            -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:22" -device virtio-net-pci,netdev=n0 \
+            -netdev "user,id=n0,$fwd" -device virtio-net-pci,netdev=n0 \
             -display none -serial "file:$dir/$name.console" -monitor none \
             -pidfile "$dir/$name.pid" -daemonize 2>&1); then
             echo "$port" >"$dir/$name.port"
+            for e in "${extra[@]}"; do echo "${e#*=}" >"$dir/$name.port-${e%%=*}"; done
             echo "$port"
             return 0
         fi
