@@ -9,6 +9,8 @@ CORES      := 2.16 2.21
 NEWEST     := 2.21
 OLDEST     := 2.16
 SUITES     := bookworm trixie bullseye
+# QEMU VM images of the vm scenario (tests/harness/build-vm-image.sh).
+VM_SUITES  := bookworm bullseye
 HARNESS    := tests/harness
 RUN         = $(HARNESS)/run.sh
 SCENARIOS  ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard extensions/molecule/*/molecule.yml))))
@@ -39,6 +41,7 @@ collections: venvs
 
 images: setup-host
 	for suite in $(SUITES); do $(HARNESS)/build-image.sh $$suite; done
+	$(HARNESS)/build-vm-image.sh $(VM_SUITES)
 
 # ---- the main job --------------------------------------------------------
 # Skipped tasks are not shown: for one machine they are only the steps that did not apply.

@@ -26,6 +26,8 @@ git ls-files -z -co --exclude-standard | sort -zu |
     xargs -0 -r sha256sum | part files
 # the base images (whichever suites the Makefile builds), by tag and id
 podman images --filter reference="$NETLIMITS_IMAGE_REPO" --format '{{.Repository}}:{{.Tag}} {{.Id}}' | sort | part images
+# the VM images (whichever suites the Makefile built with build-vm-image.sh), by build id
+cat "$NETLIMITS_CACHE"/vm-images/*/id 2>/dev/null | sort | part vm-images
 # the venv's packages, by name and version
 for info in "$venv"/lib/python3*/site-packages/*.dist-info; do echo "${info##*/}"; done | part venv
 part collections <"$NETLIMITS_CACHE/ansible-pkg/ansible_collections/containers/podman/MANIFEST.json"
@@ -33,6 +35,7 @@ part collections <"$NETLIMITS_CACHE/ansible-pkg/ansible_collections/containers/p
     uname -r
     podman --version
     runc --version | head -n 1
+    if command -v qemu-system-x86_64 >/dev/null; then qemu-system-x86_64 --version | head -n 1; fi
     cat "$CONTAINERS_CONF"
 } | part machine
 echo "core $core"

@@ -35,6 +35,11 @@ rm -f "$passed"
 
 start=$(date +%s)
 export MOLECULE_EPHEMERAL_DIRECTORY="$NETLIMITS_CACHE/molecule/$run"
+# QEMU VMs a scenario started (the vm scenario, through tests/harness/vm.sh) run
+# detached: stop each by its pid whatever ends this run (failure, Ctrl-C, kill).
+trap '"$here/vm.sh" stop-all "$MOLECULE_EPHEMERAL_DIRECTORY/vms" || true' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 # The scenarios' connection: containers.podman's with commands through runc exec
 # and pipelining (extensions/molecule/shared/connection_plugins/podman.py says why).
 export ANSIBLE_CONNECTION_PLUGINS="$NETLIMITS_ROOT/extensions/molecule/shared/connection_plugins"

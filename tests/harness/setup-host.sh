@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages the harness needs, once: podman with runc (crun
-# fails on this machine's hybrid cgroups), debootstrap for the base images.
+# fails on this machine's hybrid cgroups), debootstrap for the base images,
+# QEMU and an SSH client for the VM lab.
 # Extra packages can be asked for as arguments (the benchmarks do).
 set -euo pipefail
-wanted=(podman runc debootstrap uidmap slirp4netns iproute2 procps shellcheck "$@")
+# qemu-system-x86, qemu-utils and openssh-client: the VM lab (tests/harness/vm.sh).
+wanted=(podman runc debootstrap uidmap slirp4netns iproute2 procps shellcheck
+        qemu-system-x86 qemu-utils openssh-client "$@")
 missing=()
 for pkg in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
