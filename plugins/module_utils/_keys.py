@@ -143,12 +143,13 @@ KEYS = (
     # sysctl_nr_open_max (fs/file.c): min(INT_MAX, SIZE_MAX / sizeof(void *)) & -BITS_PER_LONG,
     # 2147483584 on 64-bit; a higher value gets EINVAL. Minimum 1024 is our policy (so a nofile of
     # 1024 always fits); the kernel's is sysctl_nr_open_min = BITS_PER_LONG (64).
-    # The default 1048576 is the kernel's; systemd >= 240 as PID 1 raises it at every boot
+    # The default 1048576 is the kernel's; systemd >= 240 as PID 1 may raise it at every boot
     # (bump_file_max_and_nr_open, src/core/main.c: INT_MAX rounded down, halved until the kernel takes
-    # it, 1073741816 on 64-bit).
+    # it, 1073741816 on 64-bit) - a build option (bump-proc-sys-fs-nr-open) Debian 12 and 11 leave off.
     _key('fs.nr_open', SCOPE_HOST, KIND_CAPACITY, TYPE_INT,
          'Ceiling for any RLIMIT_NOFILE; a nofile above it makes PAM logins fail. Kernel default 1048576; '
-         'systemd >= 240 as PID 1 raises it to 1073741816 at boot. Minimum 1024 is our policy (kernel: 64).',
+         'systemd >= 240 as PID 1 may raise it to 1073741816 at boot (a build option; not on Debian). '
+         'Minimum 1024 is our policy (kernel: 64).',
          minimum=1024, maximum=NR_OPEN_MAX, defaults=(((0, 0), 1048576),), variable='tcp_tune_nr_open'),
     # conntrack (exists only while nf_conntrack is loaded)
     _key('net.netfilter.nf_conntrack_max', SCOPE_INIT_NETNS, KIND_CAPACITY, TYPE_INT,

@@ -42,7 +42,9 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._plan_input import P
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_keys import (
     new_entry, wanted_sysctl, apply_argv, loader_supports_dash, plan_key, sysctl_file_text,
 )
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan_nofile import check_nofile_after_boot, check_nr_open_lowering, revert_floor
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan_nofile import (
+    check_nofile_after_boot, check_nr_open_lowering, revert_floor, systemd_may_bump,
+)
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_sizing import effective_values
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_state import file_ops, state_record, undo_ops, state_text
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_text import RcLocalError, parse_sysctl_file, rc_local_has_block
@@ -226,8 +228,12 @@ def plan_revert(params, facts, host):
         key = _keys.BY_NAME.get(name)
         fact = _sysctl_fact(facts, name) if key else ((host.get('extra_sysctl') or {}).get(name) or {})
         scope = (recorded.get(name) or {}).get('scope') or (key.scope if key else _keys.SCOPE_NETNS)
+        unknown_why = 'no recorded original and no fixed kernel default'
         if name in recorded:
             original = parse_value(name, recorded[name].get('value'))
+        elif systemd_may_bump(facts, name):
+            original = None
+            unknown_why = 'no recorded original, and systemd may raise %s at every boot (a build option)' % name
         else:
             original = _keys.default_for(key, version) if key else None
         before = fact.get('value') if key else normalize_raw(fact.get('value'))
@@ -240,7 +246,7 @@ def plan_revert(params, facts, host):
             entry['reason'] = why
         if original is None:
             entry['status'] = UNKNOWN_ORIGINAL
-            entry['reason'] = 'no recorded original and no fixed kernel default: left at %s' % before
+            entry['reason'] = '%s: left at %s' % (unknown_why, before)
         elif not fact.get('present'):
             entry['status'] = SKIPPED_MISSING
         elif scope != _keys.SCOPE_NETNS and container:

@@ -17,22 +17,24 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._paths import LIMITS
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_keys import plan_key
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import _containment, _is_int, _same, _sysctl_fact, _to_int, var
 
-# systemd >= 240 as PID 1 raises fs.nr_open to the largest value the kernel takes (1073741816 on 64-bit:
-# INT_MAX rounded down to a multiple of 8 is refused, half of it is not) and fs.file-max to LONG_MAX at every
-# boot (bump_file_max_and_nr_open, systemd src/core/main.c). Revert never goes below them.
+# systemd >= 240 as PID 1 may raise fs.nr_open (to 1073741816 on 64-bit) and fs.file-max (to LONG_MAX) at
+# every boot (bump_file_max_and_nr_open, systemd src/core/main.c), but each is a build option
+# (bump-proc-sys-fs-nr-open, bump-proc-sys-fs-file-max): Debian 12 and 11 boot with fs.file-max LONG_MAX
+# and fs.nr_open 1048576 (read in the vm scenario's VMs). So nothing here counts on the bump: after boot
+# fs.nr_open is what a sysctl file sets or the kernel's default, and without a record revert leaves both
+# keys where they are (what the boot gives is not known).
 SYSTEMD_BUMPS_SINCE = 240
-SYSTEMD_BOOT_VALUES = {'fs.nr_open': 1073741816, 'fs.file-max': 9223372036854775807}
-KERNEL_NR_OPEN = 1048576        # fs/file.c sysctl_nr_open (1024 * 1024) without systemd
+SYSTEMD_BUMPED_KEYS = ('fs.nr_open', 'fs.file-max')
+KERNEL_NR_OPEN = 1048576        # fs/file.c sysctl_nr_open (1024 * 1024)
 
 
-def systemd_boot_value(facts, name):
-    """What systemd sets the key to at every boot (fs.nr_open, fs.file-max), or None (no such systemd here)."""
+def systemd_may_bump(facts, name):
+    """True where systemd (>= 240, PID 1, not in a container) may raise this key at every boot."""
     systemd = ((facts or {}).get('persistence') or {}).get('systemd_version')
     # files.systemd_default_nofile is None where systemd is not PID 1 (_facts_files.systemd_default_nofile)
     pid1 = ((facts or {}).get('files') or {}).get('systemd_default_nofile') is not None
-    if not pid1 or systemd is None or systemd < SYSTEMD_BUMPS_SINCE or _containment(facts).get('container'):
-        return None
-    return SYSTEMD_BOOT_VALUES.get(name)
+    return name in SYSTEMD_BUMPED_KEYS and pid1 and systemd is not None and systemd >= SYSTEMD_BUMPS_SINCE \
+        and not _containment(facts).get('container')
 
 
 def other_nofile(facts):
@@ -67,9 +69,6 @@ def nr_open_at_boot(entries, facts):
     if _containment(facts).get('container') and _is_int(live):
         # fs.nr_open is the machine's: restarting the container does not reset it
         return live, 'the machine (fs.nr_open is not namespaced)'
-    boot = systemd_boot_value(facts, 'fs.nr_open')
-    if boot is not None:
-        return boot, 'systemd (raised at every boot)'
     return KERNEL_NR_OPEN, 'the kernel default'
 
 
@@ -118,16 +117,10 @@ def check_nofile_after_boot(values, params, entries, facts, host):
 
 
 def revert_floor(name, facts):
-    """(value, why) a revert never takes fs.nr_open or fs.file-max below, or (None, '').
-
-    systemd's boot value (it would come back at the next boot anyway), and for
-    fs.nr_open the highest nofile another limits file sets (below it, those users
-    could not log in).
+    """(value, why) a revert never takes fs.nr_open below, or (None, ''): the highest nofile another
+    limits file sets (below it, those users could not log in).
     """
     floors = []
-    boot = systemd_boot_value(facts, name)
-    if boot is not None:
-        floors.append((boot, 'systemd raises %s to %d at every boot: not restored below it' % (name, boot)))
     if name == 'fs.nr_open':
         value, limit = other_nofile(facts)
         if value is not None:

@@ -251,7 +251,7 @@ ansible_facts:
             nr_open:
               description:
                 - C(fs.nr_open), the ceiling of any RLIMIT_NOFILE. The kernel's default is 1048576; systemd 240 and newer
-                  as PID 1 raise it to 1073741816 (64-bit) at boot.
+                  as PID 1 may raise it to 1073741816 (64-bit) at boot, a build option off in Debian 12 and 11.
               returned: always
               type: int
             nofile:

@@ -267,8 +267,9 @@ def test_revert_never_puts_nr_open_below_a_nofile_added_since(tmp_path):
 
 # ---------------------------------------------------------------- item 4: revert and systemd's boot values
 
-def test_revert_without_record_never_lowers_nr_open_below_what_systemd_sets_at_boot(tmp_path):
-    # systemd >= 240 raises fs.nr_open to 1073741816 at every boot (bump_file_max_and_nr_open).
+def test_revert_without_record_leaves_nr_open_where_systemd_may_raise_it(tmp_path):
+    # systemd >= 240 may raise fs.nr_open at every boot (bump_file_max_and_nr_open, a build option):
+    # without a record the value the boot gives is unknown, so revert does not lower it.
     root = host_tree(tmp_path, sysctl={'fs.nr_open': '1073741816'},
                      files={_paths.SYSCTL_FILE: _paths.HEADER + '\nfs.nr_open = 1073741816\n'})
     result = run(root, state='absent')
@@ -404,3 +405,20 @@ def test_in_a_container_fs_nr_open_after_a_restart_is_the_machines(tmp_path):
     run(root, nofile=2000000, profile='none')
     assert b'fs.nr_open' not in (read(root, _paths.SYSCTL_FILE) if exists(root, _paths.SYSCTL_FILE) else b'')
     assert b'nofile 2000000' in read(root, _paths.LIMITS_FILE)
+
+
+def test_revert_restores_the_recorded_nr_open_on_a_systemd_host(tmp_path):
+    # The vm scenario's finding: Debian 12 and 11 boot with fs.nr_open 1048576 (their systemd does not raise it);
+    # the recorded original is what the host had, and revert puts it back.
+    root = host_tree(tmp_path, sysctl={'fs.nr_open': '1048576'})
+    run(root, nr_open=4194304)
+    assert live(root, 'fs.nr_open') == '4194304'
+    run(root, state='absent')
+    assert live(root, 'fs.nr_open') == '1048576'
+
+
+def test_nofile_above_the_kernel_default_is_persisted_on_a_systemd_host_too(tmp_path):
+    # Not counting on systemd's bump (a build option): fs.nr_open raised by hand is persisted when nofile needs it.
+    root = host_tree(tmp_path, sysctl={'fs.nr_open': '8388608'})
+    run(root, nr_open=2097152, nofile=4000000)
+    assert 'fs.nr_open = 8388608' in read(root, _paths.SYSCTL_FILE).decode()
