@@ -5,7 +5,7 @@
 # on exit, also on failure. Traffic goes only between the containers it
 # created; every loop is bounded in count and time.
 #
-# Parts (BENCH_PARTS, default all three):
+# Parts (BENCH_PARTS, default all four):
 #   storm    client-side storm: COUNT connections to nginx, client closes
 #            first; sequential and concurrency 16; per client configuration
 #            (BENCH_CONFIGS, default "untuned fin30 hand role"; fin30 runs
@@ -14,6 +14,10 @@
 #            other work on a shared machine disturbs them less.
 #   ab       server-side storm: ab -n 50000 -c 50 (no -k), untuned vs tuned server.
 #   acceptq  accept queue: slow-accepting listener, burst of concurrent connects.
+#   vm       the ab stall on a kernel of its own: nginx in a QEMU VM behind one
+#            stateful nftables rule, ab -n 50000 -c 50 through the VM's forwarded
+#            port, untuned vs tune.yml (bench/effect/vm.sh, run after the others;
+#            results in docs/bench/effect-vm.{md,json}).
 # Results: docs/bench/effect.{json,md,png}; raw files and logs in .cache/bench-effect/.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -32,7 +36,17 @@ AB_N=${BENCH_AB_N:-50000}
 AB_C=${BENCH_AB_C:-50}
 BURST=${BENCH_BURST:-2000}
 CONFIGS=${BENCH_CONFIGS:-untuned fin30 hand role}
-PARTS=${BENCH_PARTS:-storm ab acceptq}
+PARTS=${BENCH_PARTS:-storm ab acceptq vm}
+# The VM part is a script of its own (no containers, no report.py), run last.
+vm_part=0
+if [[ " $PARTS " == *" vm "* ]]; then
+    vm_part=1
+    PARTS=$(tr ' ' '\n' <<<"$PARTS" | grep -vx 'vm' | paste -sd' ' || true)
+fi
+if [ -z "${PARTS// /}" ]; then
+    [ "$vm_part" = 1 ] || { echo "bench-effect: no parts" >&2; exit 2; }
+    exec "$(cd "$(dirname "$0")" && pwd)/vm.sh"
+fi
 # Who tunes the server in the ab and acceptq parts: auto (the role when
 # playbooks/tune.yml works, else by hand), role, or hand.
 SERVER_TUNER=${BENCH_SERVER_TUNER:-auto}
@@ -311,3 +325,6 @@ done
 
 "$root/.venv/bench/bin/python" "$here/report.py" --raw "$RAW" --out "$OUT"
 say "done: $OUT/effect.md, effect.png, effect.json"
+if [ "$vm_part" = 1 ]; then
+    "$here/vm.sh"
+fi

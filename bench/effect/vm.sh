@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# make bench-effect, VM part (BENCH_PARTS=vm): the `ab` stall of the source
+# post on a kernel of its own (docs/reference: kernel-limits.md, "The `ab`
+# stall"). A Debian 12 QEMU VM (tests/harness/vm.sh; 1 GiB, so
+# nf_conntrack_max is 8192) runs nginx behind one stateful nftables rule,
+# `ct state established,related accept`, so conntrack tracks every
+# connection and keeps each closed one 120 s. From this machine,
+# `ab -n 50000 -c 50` through the VM's forwarded port (127.0.0.1:P -> 80):
+# first untuned, then after playbooks/tune.yml (server profile,
+# nf_conntrack_max BENCH_VM_CONNTRACK_MAX) over SSH as a fleet runs it.
+# Counted per run: requests ab completed and failed, whether it stalled (a
+# request timed out after BENCH_VM_AB_TIMEOUT s, which ends ab), and the VM
+# kernel's conntrack drops (/proc/net/stat/nf_conntrack). Traffic goes only
+# to the VM this script started; ab is bounded by -n and by `timeout`. The VM
+# is stopped by its pid on any exit. Results: docs/bench/effect-vm.{json,md};
+# raw output in .cache/bench-effect-vm/.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cd "$root"
+# shellcheck source=tests/harness/env.sh
+. "$root/tests/harness/env.sh"
+
+CORE=${BENCH_CORE:-2.21}
+AB_N=${BENCH_VM_AB_N:-50000}
+AB_C=${BENCH_VM_AB_C:-50}
+AB_TIMEOUT=${BENCH_VM_AB_TIMEOUT:-10}
+CT_MAX=${BENCH_VM_CONNTRACK_MAX:-262144}
+OUT=${BENCH_OUT:-$root/docs/bench}
+WORK="$NETLIMITS_CACHE/bench-effect-vm"
+NAME=netlimits-bench-vm
+VM="$root/tests/harness/vm.sh"
+
+say() { printf '[bench-effect vm %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+
+"$root/tests/harness/setup-host.sh" apache2-utils
+"$root/tests/harness/build-vm-image.sh" bookworm
+"$root/tests/harness/setup-venv.sh" "$CORE"
+"$root/tests/harness/setup-collections.sh"
+
+"$VM" stop-all "$WORK" >/dev/null 2>&1 || true
+rm -rf "$WORK"
+mkdir -p "$WORK" "$OUT"
+trap '"$VM" stop-all "$WORK" >/dev/null 2>&1 || true' EXIT
+trap 'exit 130' INT TERM
+
+ssh-keygen -q -t ed25519 -N '' -C netlimits-bench-vm -f "$WORK/key"
+NETLIMITS_VM_FORWARD=80 "$VM" start "$NAME" bookworm "$WORK" "$WORK/key.pub" >/dev/null
+"$VM" wait "$NAME" "$WORK" "$WORK/key" >&2
+ssh_port=$(cat "$WORK/$NAME.port")
+http_port=$(cat "$WORK/$NAME.port-80")
+vmsh() { "$VM" ssh "$NAME" "$WORK" "$WORK/key" "$@"; }
+
+say "nginx and one stateful nftables rule in the VM"
+vmsh 'sudo systemctl start nginx && sudo nft -f -' <<'NFT'
+table inet netlimits_bench {
+    chain input {
+        type filter hook input priority 0; policy accept;
+        ct state established,related accept
+    }
+}
+NFT
+
+# conntrack's counters, summed over CPUs: "drop=N early_drop=N insert_failed=N max=N count=N"
+ct_stats() {
+    # shellcheck disable=SC2016 # expanded in the VM
+    vmsh 'cat /proc/net/stat/nf_conntrack; echo "max=$(cat /proc/sys/net/netfilter/nf_conntrack_max) count=$(cat /proc/sys/net/netfilter/nf_conntrack_count)"' \
+        | python3 -c '
+import sys
+lines = sys.stdin.read().splitlines()
+head, extra = lines[0].split(), [l for l in lines if l.startswith("max=")]
+sums = dict.fromkeys(head, 0)
+for line in lines[1:]:
+    if not line.startswith("max="):
+        for name, value in zip(head, line.split()):
+            sums[name] += int(value, 16)
+print("drop=%d early_drop=%d insert_failed=%d %s" % (sums.get("drop", 0), sums.get("early_drop", 0),
+      sums.get("insert_failed", 0), extra[0] if extra else ""))'
+}
+field() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" <<<"$2"; }
+
+# measure TAG: one ab run; appends a JSON object to $WORK/runs.jsonl
+measure() {
+    local tag=$1 before after start secs rc=0 complete failed stalled rps p99 pmax slow
+    before=$(ct_stats)
+    say "$tag: ab -n $AB_N -c $AB_C -s $AB_TIMEOUT http://127.0.0.1:$http_port/ ($before)"
+    start=$(date +%s)
+    timeout 900 ab -n "$AB_N" -c "$AB_C" -s "$AB_TIMEOUT" -r -g "$WORK/ab-$tag.tsv" "http://127.0.0.1:$http_port/" \
+        >"$WORK/ab-$tag.txt" 2>&1 || rc=$?
+    secs=$(( $(date +%s) - start ))
+    after=$(ct_stats)
+    if grep -q 'Complete requests:' "$WORK/ab-$tag.txt"; then
+        complete=$(sed -n 's/^Complete requests: *//p' "$WORK/ab-$tag.txt")
+    else  # ab stopped early: "Total of N requests completed"
+        complete=$(sed -n 's/^Total of \([0-9]*\) requests completed.*/\1/p' "$WORK/ab-$tag.txt")
+    fi
+    failed=$(sed -n 's/^Failed requests: *//p' "$WORK/ab-$tag.txt")
+    rps=$(sed -n 's/^Requests per second: *\([0-9.]*\).*/\1/p' "$WORK/ab-$tag.txt")
+    stalled=false
+    if grep -q 'timeout specified has expired' "$WORK/ab-$tag.txt"; then stalled=true; fi
+    # ab's "Percentage of the requests served within a certain time (ms)": a SYN that
+    # conntrack dropped is sent again after 1 s, 3 s, 7 s: those requests wait seconds
+    p99=$(sed -n 's/^ *99% *\([0-9]*\).*/\1/p' "$WORK/ab-$tag.txt")
+    pmax=$(sed -n 's/^ *100% *\([0-9]*\).*/\1/p' "$WORK/ab-$tag.txt")
+    # requests that took a second or more (-g: one line per request, ttime in ms, 5th column;
+    # ab writes it only when it finished, not when it gave up on a timeout)
+    slow=null
+    if [ -s "$WORK/ab-$tag.tsv" ]; then
+        slow=$(awk -F'\t' 'NR > 1 && $5 >= 1000 { n++ } END { print n + 0 }' "$WORK/ab-$tag.tsv")
+    fi
+    say "$tag: complete ${complete:-0}, failed ${failed:-?}, $slow took >= 1 s, ab stopped on a timeout: $stalled, exit $rc, $secs s ($after)"
+    printf '{"run": "%s", "ab_exit": %d, "seconds": %d, "complete": %d, "failed": %s, "stalled": %s, "requests_1s_or_more": %s, "p99_ms": %s, "max_ms": %s, "requests_per_second": %s, "conntrack_max": %d, "conntrack_drops": %d, "conntrack_early_drops": %d, "conntrack_insert_failed": %d}\n' \
+        "$tag" "$rc" "$secs" "${complete:-0}" "${failed:-null}" "$stalled" "$slow" "${p99:-null}" "${pmax:-null}" "${rps:-null}" \
+        "$(field max "$after")" \
+        "$(( $(field drop "$after") - $(field drop "$before") ))" \
+        "$(( $(field early_drop "$after") - $(field early_drop "$before") ))" \
+        "$(( $(field insert_failed "$after") - $(field insert_failed "$before") ))" >>"$WORK/runs.jsonl"
+}
+
+measure untuned
+table_full=$(vmsh 'sudo dmesg' | grep -c 'nf_conntrack: table full' || true)
+
+say "tune.yml over SSH as fleet (become), server profile, nf_conntrack_max $CT_MAX"
+cat >"$WORK/inventory" <<INV
+$NAME ansible_host=127.0.0.1 ansible_port=$ssh_port ansible_user=fleet ansible_ssh_private_key_file=$WORK/key ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null' ansible_timeout=60
+INV
+timeout 900 "$root/tests/harness/run.sh" "$CORE" ansible-playbook -i "$WORK/inventory" playbooks/tune.yml \
+    -e netlimits_tcp_become=true -e tcp_tune_profile=server -e tcp_tune_conntrack_max="$CT_MAX" \
+    >"$WORK/tune.log" 2>&1 || { tail -n 30 "$WORK/tune.log" >&2; say "tune.yml failed"; exit 1; }
+
+measure tuned
+
+kernel=$(vmsh 'uname -r')
+{
+    printf '{"kernel": "%s", "vm": "Debian 12, QEMU TCG, -smp %s -m %s", "ab": "ab -n %s -c %s -s %s -r", ' \
+        "$kernel" "${NETLIMITS_VM_SMP:-2}" "${NETLIMITS_VM_MEM:-1024}" "$AB_N" "$AB_C" "$AB_TIMEOUT"
+    printf '"nftables": "ct state established,related accept", "untuned_table_full_messages": %d, "runs": [' "$table_full"
+    paste -sd, "$WORK/runs.jsonl"
+    printf ']}\n'
+} >"$OUT/effect-vm.json"
+python3 - "$OUT/effect-vm.json" "$OUT/effect-vm.md" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = ["| run | nf_conntrack_max | completed | failed | stalled requests (>= 1 s) | 99% / max (ms) | ab gave up | conntrack drops | seconds | requests/s |",
+        "|---|---|---|---|---|---|---|---|---|---|"]
+for r in d["runs"]:
+    rows.append("| %s | %s | %s | %s | %s | %s / %s | %s | %s | %s | %s |" % (
+        r["run"], r["conntrack_max"], r["complete"], r["failed"], r["requests_1s_or_more"], r["p99_ms"], r["max_ms"],
+        "yes" if r["stalled"] else "no", r["conntrack_drops"] + r["conntrack_early_drops"], r["seconds"],
+        r["requests_per_second"]))
+open(sys.argv[2], "w").write(
+    "# Effect of tuning in a VM: the `ab` stall (make bench-effect, part vm)\n\n"
+    "Generated by `bench/effect/vm.sh`. Kernel %s (%s), nginx behind one nftables rule `%s`, "
+    "`%s` from the machine through QEMU's port forwarding. Untuned: the VM's own nf_conntrack_max; "
+    "tuned: `playbooks/tune.yml` (server profile, nf_conntrack_max raised) over SSH. "
+    "The untuned run's kernel log had %d \"nf_conntrack: table full, dropping packet\" lines "
+    "(rate-limited; the drop counters are exact). A SYN that conntrack drops is sent again after 1 s, "
+    "3 s, 7 s: such a request stalls for seconds (\"stalled requests\"); ab gives up only when one "
+    "waits longer than its -s timeout.\n\n%s\n" % (
+        d["kernel"], d["vm"], d["nftables"], d["ab"], d["untuned_table_full_messages"], "\n".join(rows)))
+PY
+say "results: $OUT/effect-vm.md"
+cat "$OUT/effect-vm.md"
