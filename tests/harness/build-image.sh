@@ -16,12 +16,7 @@ if podman image exists "$image"; then
     exit 0
 fi
 
-# The mirror the machine's own apt uses: no mirror host is written into the project.
-# shellcheck disable=SC2016 # $(REPO_URI) is apt's format field, not a shell expansion
-mirror=$(apt-get indextargets --format '$(REPO_URI)' 'Created-By: Packages' 2>/dev/null \
-    | grep -v -- '-security' | head -n 1)
-mirror=${mirror%/}
-[ -n "$mirror" ] || { echo "build-image: no Debian mirror found in apt's sources" >&2; exit 1; }
+mirror=$(netlimits_debian_mirror build-image)
 
 packages=python3,systemd,systemd-sysv,dbus,iproute2,procps,kmod,sudo,login,passwd
 work=$(mktemp -d "${TMPDIR:-/tmp}/netlimits-rootfs-$suite.XXXXXX")

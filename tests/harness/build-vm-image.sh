@@ -38,12 +38,7 @@ build() {
         echo "vm image $suite: reused ($dest)"
         return 0
     fi
-    # The mirror the machine's own apt uses, as build-image.sh does.
-    # shellcheck disable=SC2016 # $(REPO_URI) is apt's format field, not a shell expansion
-    mirror=$(apt-get indextargets --format '$(REPO_URI)' 'Created-By: Packages' 2>/dev/null \
-        | grep -v -- '-security' | head -n 1)
-    mirror=${mirror%/}
-    [ -n "$mirror" ] || { echo "build-vm-image: no Debian mirror found in apt's sources" >&2; return 1; }
+    mirror=$(netlimits_debian_mirror build-vm-image) || return 1
 
     mkdir -p "$NETLIMITS_CACHE/vm-images"
     work=$(mktemp -d "$NETLIMITS_CACHE/vm-images/.build-$suite.XXXXXX")

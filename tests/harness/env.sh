@@ -30,3 +30,15 @@ export CONTAINERS_CONF="$NETLIMITS_CACHE/containers.conf"
 export NETLIMITS_ROOT NETLIMITS_CACHE NETLIMITS_IMAGE_REPO
 export NETLIMITS_NOFILE=$__nofile NETLIMITS_NPROC=$__nproc
 unset __nofile __nproc __conf_tmp
+
+# The Debian mirror the machine's own apt uses (no mirror host is written into the project); prints
+# it without a trailing slash, or fails with a message naming the caller.
+netlimits_debian_mirror() {
+    local mirror
+    # shellcheck disable=SC2016 # $(REPO_URI) is apt's format field, not a shell expansion
+    mirror=$(apt-get indextargets --format '$(REPO_URI)' 'Created-By: Packages' 2>/dev/null \
+        | grep -v -- '-security' | head -n 1)
+    mirror=${mirror%/}
+    [ -n "$mirror" ] || { echo "$1: no Debian mirror found in apt's sources" >&2; return 1; }
+    echo "$mirror"
+}
