@@ -92,10 +92,9 @@ def read_state(root):
     return state
 
 
-def is_ours(root, path):
-    """True when the file starts with the role's header line (the role wrote it)."""
-    data = read_bytes(root, path)
-    return data is not None and data.split(b'\n', 1)[0].decode('utf-8', 'replace') == _paths.HEADER
+def is_ours(text):
+    """True when a file's text starts with the role's header line (the role wrote it)."""
+    return text is not None and text.split('\n', 1)[0] == _paths.HEADER
 
 
 def listening_text(root):
@@ -146,9 +145,10 @@ def read_host(root, params, facts, sysctl_version=''):
     files = {}
     for path in _plan.plan_paths(params, facts, state or {}):
         info = file_info(root, path)
-        if info['exists'] and path in TEXT_FILES:
-            info['content'] = decode(read_bytes(root, path))
-        info['ours'] = info['exists'] and is_ours(root, path)
+        text = decode(read_bytes(root, path)) if info['exists'] else None
+        if path in TEXT_FILES and text is not None:
+            info['content'] = text
+        info['ours'] = is_ours(text)   # one read per file, also for the ones whose text the planner keeps
         files[path] = info
     default_link = None
     for path in DEFAULT_LINKS:

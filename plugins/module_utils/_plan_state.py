@@ -20,14 +20,19 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._paths import (
     MANAGER_FILE, RC_LOCAL, SYSCTL_FILE, UDEV_FILE, backup_path, concern_of,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._status import SKIPPED_KERNEL, SKIPPED_MISSING
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan_text import parse_sysctl_file, rc_local_has_block, rc_local_insert, rc_local_remove
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan_text import (
+    RC_LOCAL_NEW, parse_sysctl_file, rc_local_has_block, rc_local_remove,
+)
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import _containment, _is_int, _sysctl_fact, kernel_text, normalize_raw
 
 
 def rc_local_created_only(text):
-    """True when rc.local, our block taken out, is what the role writes when it creates the file."""
-    skeleton = rc_local_remove(rc_local_insert(None, ['true'])[0])
-    return text is not None and rc_local_remove(text) == skeleton
+    """True when rc.local, our block taken out, is what the role writes when it creates the file.
+
+    rc_local_insert(None, ...) is RC_LOCAL_NEW with the block in it, and removing the block gives back
+    the exact bytes, so the comparison is with RC_LOCAL_NEW itself.
+    """
+    return text is not None and rc_local_remove(text) == RC_LOCAL_NEW
 
 
 def file_ops(wanted_files, host):
