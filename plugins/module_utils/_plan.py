@@ -238,11 +238,12 @@ def plan_revert(params, facts, host):
             original = _keys.default_for(key, version) if key else None
         before = fact.get('value') if key else normalize_raw(fact.get('value'))
         floor, why = revert_floor(name, facts)
-        if floor is not None and _is_int(original) and original < floor and _is_int(before):
+        floored = floor is not None and _is_int(original) and original < floor and _is_int(before)
+        if floored:
             original = min(floor, before)   # never below the floor; never raised by a revert either
         entry = new_entry(name, fact, original, 'revert')
         entry['before'] = before
-        if floor is not None and original == min(floor, before if _is_int(before) else floor):
+        if floored:
             entry['reason'] = why
         if original is None:
             entry['status'] = UNKNOWN_ORIGINAL
