@@ -32,14 +32,14 @@ __metaclass__ = type
 
 import errno
 
-from ansible_collections.netlimits.tcp.plugins.module_utils import _paths, _plan_keys
+from ansible_collections.netlimits.tcp.plugins.module_utils import _paths
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply_files import (
-    ApplyError, Outcome, backup, ensure_dir, mode_bits, put_file, remove, remove_tree, state_summary, text_bytes,
+    ApplyError, Outcome, StalePlan, backup, ensure_dir, mode_bits, put_file, remove, remove_tree, state_summary, text_bytes,
     write_file,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply_systemd import merge_commands, read_pending, record_pending, run_systemd, systemd_commands
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_read import join
-from ansible_collections.netlimits.tcp.plugins.module_utils._host import read_bytes, sysctl_path
+from ansible_collections.netlimits.tcp.plugins.module_utils._host import digest, read_bytes, sysctl_path
 
 # errnos of a write the kernel refuses for lack of privilege (unprivileged container, read-only /sys)
 DENIED = (errno.EPERM, errno.EACCES, errno.EROFS)
@@ -106,13 +106,30 @@ def undo_files(root, the_plan, out, owner=None):
         remove(root, path, out)
 
 
-def _without_refused(the_plan, files, refused):
-    """The plan's files with the refused keys left out of the sysctl file (they would fail at every boot)."""
+def _without_refused(files, refused):
+    """The plan's files without the sysctl file when the kernel refused a key of it.
+
+    The file was rendered (on the controller) with the refused key in it, and it would fail at every
+    boot: it is left as it is now, and the action plugin renders it again without the refused keys
+    and applies once more (ApplyError.refused says which).
+    """
     if not refused:
         return files
-    names = set(name for name, dummy, dummy2 in refused)
-    content = _plan_keys.sysctl_file_text(the_plan['sysctl'], the_plan['sysctl_dash'], exclude=names)
-    return [dict(item, content=content) if item['path'] == _paths.SYSCTL_FILE else item for item in files]
+    return [item for item in files if item['path'] != _paths.SYSCTL_FILE]
+
+
+def check_unchanged(root, the_plan):
+    """Raise StalePlan when a file the plan was made from changed since (its 'read' digests).
+
+    The plan is made in one module call and applied in the next, after the controller rendered its
+    files; an edit in between (another run, a person) must not be overwritten with decisions made on
+    the old text.
+    """
+    changed = sorted(path for path, sha1 in (the_plan.get('read') or {}).items()
+                     if digest(read_bytes(root, path)) != sha1)
+    if changed:
+        raise StalePlan('%s changed since this run read %s: nothing was changed; run again'
+                        % (', '.join(changed), 'it' if len(changed) == 1 else 'them'))
 
 
 def apply_present(root, the_plan, out, owner=None, owed=()):
@@ -125,7 +142,7 @@ def apply_present(root, the_plan, out, owner=None, owed=()):
     record_pending(root, list(owed), out)
     # fs.nr_open is raised (live, then in the file) before the limits file: a nofile above it locks logins out.
     set_sysctls(root, the_plan['apply_argv'], out)
-    files = _without_refused(the_plan, the_plan['files'], out.refused)
+    files = _without_refused(the_plan['files'], out.refused)
     for concern in ('sysctl', 'limits', 'systemd'):
         for item in files:
             if item['concern'] == concern:
@@ -174,9 +191,12 @@ def apply_plan(root, the_plan, check_mode=False, run=None, owner=None, systemd_r
         for path in the_plan['state_dirs']:
             remove_tree(root, path, out)
     if out.refused:
-        raise ApplyError('the kernel refused %s; left out of %s so that boot does not fail on it; everything '
-                         'else was applied (%s)' % (
-                             ', '.join('%s=%s (%s)' % r for r in out.refused), _paths.SYSCTL_FILE,
-                             ', '.join(out.live + out.changed_files) or 'nothing else changed'),
-                         out.changed, out.live + out.changed_files)
+        raise ApplyError(refused_message(out.refused, out.live + out.changed_files), out.changed,
+                         out.live + out.changed_files, out.refused)
     return out
+
+
+def refused_message(refused, applied):
+    return ('the kernel refused %s; left out of %s so that boot does not fail on it; everything else was applied '
+            '(%s)' % (', '.join('%s=%s (%s)' % tuple(r) for r in refused), _paths.SYSCTL_FILE,
+                      ', '.join(applied) or 'nothing else changed'))

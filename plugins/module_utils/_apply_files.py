@@ -32,10 +32,15 @@ class ApplyError(Exception):
     changed and applied say what the run did before it failed (for the module's result).
     """
 
-    def __init__(self, message, changed=False, applied=()):
+    def __init__(self, message, changed=False, applied=(), refused=()):
         super(ApplyError, self).__init__(message)
         self.changed = changed
         self.applied = list(applied)
+        self.refused = [list(r) for r in refused]   # [key, value, why] the kernel refused (left out of the file)
+
+
+class StalePlan(ApplyError):
+    """A file changed between planning and applying: nothing was written."""
 
 
 class Outcome(object):

@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import hashlib
 import json
 import os
 import stat
@@ -48,6 +49,11 @@ def read_bytes(root, path):
             return handle.read()
     except (IOError, OSError, ValueError):   # ValueError: a NUL in a name from unvalidated input
         return None
+
+
+def digest(data):
+    """SHA-1 of a file's bytes (None for a missing file): what the plan saw, checked again before writing."""
+    return None if data is None else hashlib.sha1(data).hexdigest()
 
 
 def decode(data):
@@ -90,11 +96,6 @@ def read_state(root):
         if _paths.is_managed_path(path) and isinstance(rec, dict)
         and rec.get('backup') in (None, _paths.backup_path(path)))
     return state
-
-
-def is_ours(text):
-    """True when a file's text starts with the role's header line (the role wrote it)."""
-    return text is not None and text.split('\n', 1)[0] == _paths.HEADER
 
 
 def listening_text(root):
@@ -145,10 +146,13 @@ def read_host(root, params, facts, sysctl_version=''):
     files = {}
     for path in _plan.plan_paths(params, facts, state or {}):
         info = file_info(root, path)
-        text = decode(read_bytes(root, path)) if info['exists'] else None
+        data = read_bytes(root, path) if info['exists'] else None
+        info['sha1'] = digest(data)
+        text = decode(data)
         if path in TEXT_FILES and text is not None:
             info['content'] = text
-        info['ours'] = is_ours(text)   # one read per file, also for the ones whose text the planner keeps
+        # one read per file, also for the ones whose text the planner keeps; rc.local is the site's file
+        info['ours'] = path != _paths.RC_LOCAL and _paths.is_ours(text)
         files[path] = info
     default_link = None
     for path in DEFAULT_LINKS:
@@ -159,6 +163,7 @@ def read_host(root, params, facts, sysctl_version=''):
     return {
         'files': files,
         'state': state,
+        'state_sha1': digest(read_bytes(root, _paths.STATE_FILE)),
         'default_link': default_link,
         'listening_text': listening_text(root) if wants_listening else '',
         'sysctl_version': sysctl_version or '',

@@ -30,17 +30,18 @@ __metaclass__ = type
 from ansible_collections.netlimits.tcp.plugins.module_utils import _keys
 from ansible_collections.netlimits.tcp.plugins.module_utils._paths import (
     LIMITS_FILE, LINK_FILE, MANAGER_FILE, MODPROBE_FILE, MODULES_LOAD_FILE, RC_LOCAL, SERVICE_FILE, STATE_DIR,
-    BACKUP_DIR, STATE_FILE, SYSCTL_FILE, UDEV_FILE,
+    BACKUP_DIR, STATE_FILE, SYSCTL_FILE, UDEV_FILE, TEMPLATE_LIMITS, TEMPLATE_MANAGER, TEMPLATE_MODPROBE,
+    TEMPLATE_MODULES_LOAD, TEMPLATE_SYSCTL,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._status import (
     KEPT_HOST_SCOPE, RESTORED, SKIPPED_MISSING, SKIPPED_READ_ONLY, UNCHANGED, UNKNOWN_ORIGINAL,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_files import (
-    plan_conntrack, plan_limits, plan_manager, plan_services, plan_txqueuelen, service_unit,
+    file_spec, plan_conntrack, plan_limits, plan_manager, plan_services, plan_txqueuelen, service_unit,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_input import PlanError, _IFNAME, _SYSCTL_BAD, normalize_params, nr_open_after, validate
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_keys import (
-    new_entry, wanted_sysctl, apply_argv, loader_supports_dash, plan_key, sysctl_file_text,
+    new_entry, wanted_sysctl, apply_argv, loader_supports_dash, plan_key, sysctl_model,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_nofile import (
     check_nofile_after_boot, check_nr_open_lowering, revert_floor, systemd_may_bump,
@@ -83,6 +84,17 @@ def extra_keys(params, state=None):
                 and '..' not in k and not k.startswith('-')) if isinstance(params.get('sysctl'), dict) else set()
     names.update(((state or {}).get('sysctl') or {}).keys())
     return sorted(n for n in names if n not in _keys.BY_NAME)
+
+
+def files_read(host):
+    """{path: SHA-1 or None} of every file the plan was made from (managed files, the state file).
+
+    The plan travels to the controller to have its files rendered and comes back; the apply step
+    checks these first and refuses when one changed in between (its decisions were made on the old text).
+    """
+    read = dict((path, info.get('sha1')) for path, info in ((host or {}).get('files') or {}).items())
+    read[STATE_FILE] = (host or {}).get('state_sha1')
+    return read
 
 
 def plan(raw_params, facts, host=None):
@@ -147,26 +159,26 @@ def _make_plan(raw_params, facts, host=None):
     if errors:
         raise PlanError(errors)
     dash = loader_supports_dash(facts, (host or {}).get('sysctl_version'))
+    # Every managed file as its template's model (_plan_files.file_spec); the controller renders them.
     wanted_files = {}
     if any(e['in_file'] for e in entries):
-        wanted_files[SYSCTL_FILE] = {'content': sysctl_file_text(entries, dash), 'mode': '0644'}
-    limits, limits_lines, warn = plan_limits(values, params, facts)
+        wanted_files[SYSCTL_FILE] = file_spec(TEMPLATE_SYSCTL, sysctl_model(entries, dash))
+    limits, limits_model, warn = plan_limits(values, params, facts)
     warnings.extend(warn)
-    if limits_lines and len(limits_lines) > 2:
-        wanted_files[LIMITS_FILE] = {'content': '\n'.join(limits_lines) + '\n', 'mode': '0644'}
-    manager, manager_lines = plan_manager(values, params, facts, host)
-    if manager_lines:
-        wanted_files[MANAGER_FILE] = {'content': '\n'.join(manager_lines) + '\n', 'mode': '0644'}
+    if limits_model and limits_model['lines']:
+        wanted_files[LIMITS_FILE] = file_spec(TEMPLATE_LIMITS, limits_model)
+    manager, manager_model = plan_manager(values, params, facts, host)
+    if manager_model:
+        wanted_files[MANAGER_FILE] = file_spec(TEMPLATE_MANAGER, manager_model)
     services = plan_services(params)
-    for path, lines in services.items():
-        wanted_files[path] = {'content': '\n'.join(lines) + '\n', 'mode': '0644'}
+    wanted_files.update(services)
     tx = plan_txqueuelen(values, params, facts, host)
     warnings.extend(tx['warnings'])
     wanted_files.update(tx['files'])
     if modprobe:
-        wanted_files[MODPROBE_FILE] = {'content': '\n'.join(modprobe) + '\n', 'mode': '0644'}
+        wanted_files[MODPROBE_FILE] = file_spec(TEMPLATE_MODPROBE, modprobe)
     if modules_load:
-        wanted_files[MODULES_LOAD_FILE] = {'content': '\n'.join(modules_load) + '\n', 'mode': '0644'}
+        wanted_files[MODULES_LOAD_FILE] = file_spec(TEMPLATE_MODULES_LOAD, modules_load)
     writes, backups, record_files, stale = file_ops(wanted_files, host)
     restores, removes, undo_writes = undo_ops(stale, host)
     state = state_record(facts, host, entries, tx['entries'], manager, record_files, params.get('conntrack_load'))
@@ -174,6 +186,7 @@ def _make_plan(raw_params, facts, host=None):
         state['files'].pop(path, None)
     return {
         'state': 'present',
+        'read': files_read(host),
         'profile': params['profile'],
         'values': values,
         'sizing': {'lines': sizing['lines']},
@@ -297,6 +310,7 @@ def plan_revert(params, facts, host):
         warnings.append('no state file %s: files removed, live values put to kernel defaults where known' % STATE_FILE)
     return {
         'state': 'absent',
+        'read': files_read(host),
         'sysctl': entries,
         'apply_argv': apply_argv(entries),
         'txqueuelen': {'entries': tx_entries, 'commands': tx_commands},

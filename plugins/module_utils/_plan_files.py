@@ -1,9 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, netlimits.tcp contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The managed files the planner renders: limits.d, systemd drop-ins, txqueuelen persistence, conntrack.
+"""The managed files the planner plans: limits.d, systemd drop-ins, txqueuelen persistence, conntrack.
 
-Each plan_* returns report entries and the file's lines or {path: content}.
+Each plan_* returns report entries and the model of each file: the data its
+template in roles/tcp_tune/templates renders (on the controller, by the action
+plugin tcp_tune_apply), as {'template', 'model', 'mode'} (file_spec). The
+decisions stay here; the text of the files is in the templates.
 Pure; Python 3.6 compatible.
 """
 
@@ -12,7 +15,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._paths import (
-    HEADER, LIMITS_FILE, LINK_FILE, MANAGER_FILE, RC_LOCAL, SERVICE_FILE, UDEV_FILE,
+    LIMITS_FILE, LINK_FILE, MANAGER_FILE, RC_LOCAL, SERVICE_FILE, TEMPLATE_LINK, TEMPLATE_RC_LOCAL, TEMPLATE_SERVICE,
+    TEMPLATE_UDEV, UDEV_FILE,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._status import (
     APPLIED, OVERRIDDEN, SKIPPED_KERNEL, SKIPPED_LOWER, SKIPPED_MISSING, SKIPPED_READ_ONLY, UNCHANGED,
@@ -20,7 +24,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._status import (
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_input import _IFNAME
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_keys import plan_key
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_sizing import CONNTRACK_PER_BUCKET
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan_text import rc_local_block_lines, rc_local_insert, render_link
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan_text import link_settings, rc_local_insert
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import _ceil, _is_int, _to_int, var
 
 SYSTEMD_BUILTIN_NOFILE = {'soft': 1024, 'hard': 524288}
@@ -28,8 +32,13 @@ SYSTEMD_TXQ_SINCE = 248         # .link TransmitQueueLength=
 RC_LOCAL_REMOVED_IN = 260
 
 
+def file_spec(template, model, mode='0644'):
+    """A managed file as the planner hands it on: its template, the template's model, its mode."""
+    return {'template': template, 'model': model, 'mode': mode}
+
+
 def plan_limits(values, params, facts):
-    """(report entries, lines of limits.d/90-netlimits-tcp.conf or None, warnings)."""
+    """(report entries, model of limits.conf.j2 ({'lines': [...]}) or None, warnings)."""
     hard = values.get('nofile')
     if not _is_int(hard):
         return [], None, []
@@ -38,7 +47,7 @@ def plan_limits(values, params, facts):
     entries_in = ((facts or {}).get('files') or {}).get('limits_entries') or []
     ours = [e for e in entries_in if e.get('file') == LIMITS_FILE]
     others = [e for e in entries_in if e.get('file') != LIMITS_FILE]
-    report, lines, warnings = [], [HEADER, '# <domain> <type> <item> <value>; root is listed by name: Debian\'s pam_limits does not apply "*" to root.'], []
+    report, lines, warnings = [], [], []
     for domain in params['limits_domains']:
         for kind, value in (('soft', soft), ('hard', hard)):
             entry = {'domain': domain, 'type': kind, 'item': 'nofile', 'wanted': value, 'before': None,
@@ -56,7 +65,7 @@ def plan_limits(values, params, facts):
                     earlier[-1]['file'], domain, kind, in_effect, value)
                 report.append(entry)
                 continue
-            lines.append('%-8s %-4s nofile %d' % (domain, kind, value))
+            lines.append({'domain': domain, 'type': kind, 'item': 'nofile', 'value': value})
             if before_ours and before_ours[-1]['value'] == value:
                 entry['status'] = UNCHANGED
             else:
@@ -68,11 +77,11 @@ def plan_limits(values, params, facts):
                     later[-1]['file'], domain, kind, later[-1]['value'])
                 warnings.append('limits: %s' % entry['reason'])
             report.append(entry)
-    return report, lines, warnings
+    return report, {'lines': lines}, warnings
 
 
 def plan_manager(values, params, facts, host):
-    """DefaultLimitNOFILE for the systemd manager: (entry or None, lines or None)."""
+    """DefaultLimitNOFILE for the systemd manager: (entry or None, model of systemd-manager.conf.j2 or None)."""
     wanted = values.get('systemd_default_nofile')
     if not _is_int(wanted):
         return None, None
@@ -101,9 +110,7 @@ def plan_manager(values, params, facts, host):
         if entry['status'] == SKIPPED_LOWER:
             entry['reason'] = 'DefaultLimitNOFILE is %s:%s already (%s)' % (soft, hard, current.get('source'))
             return entry, None
-    lines = [HEADER, '# Applied to the manager by `systemctl daemon-reexec`; services get it when (re)started.',
-             '[Manager]', 'DefaultLimitNOFILE=%d:%d' % (soft, hard)]
-    return entry, lines
+    return entry, {'soft': soft, 'hard': hard}
 
 
 def service_unit(name):
@@ -112,11 +119,11 @@ def service_unit(name):
 
 
 def plan_services(params):
-    """{path: lines} of the per-service drop-ins."""
+    """{path: file_spec} of the per-service drop-ins."""
     files = {}
     for name, value in sorted((params.get('service_nofile') or {}).items()):
         unit = service_unit(name)
-        files[SERVICE_FILE % unit] = [HEADER, '[Service]', 'LimitNOFILE=%d' % _to_int(value)]
+        files[SERVICE_FILE % unit] = file_spec(TEMPLATE_SERVICE, {'unit': unit, 'nofile': _to_int(value)})
     return files
 
 
@@ -214,30 +221,33 @@ def plan_txqueuelen(values, params, facts, host):
         files = (host or {}).get('files') or {}
         info = files.get(RC_LOCAL) or {}
         text = info.get('content') if info.get('exists') else None
-        new, notes = rc_local_insert(text, rc_local_block_lines(names, wanted))
+        # Where the block goes does not depend on its lines: the notes (and a broken block, RcLocalError)
+        # are known here; the controller inserts the rendered block into this same text.
+        dummy, notes = rc_local_insert(text, [])
         out['warnings'].extend('rc.local: %s' % n for n in notes if not n.startswith('created'))
         mode = rc_local_mode(info.get('mode') if info.get('exists') else None)
         if info.get('exists') and not info.get('executable', True):
             out['warnings'].append('rc.local: %s was not executable, so it never ran at boot: made it %s'
                                    % (RC_LOCAL, mode))
-        out['files'][RC_LOCAL] = {'content': new, 'mode': mode}
+        spec = file_spec(TEMPLATE_RC_LOCAL, {'interfaces': names, 'txqueuelen': wanted}, mode)
+        spec['insert_into'] = text
+        out['files'][RC_LOCAL] = spec
     elif method == 'udev':
-        lines = [HEADER] + ['ACTION=="add", SUBSYSTEM=="net", KERNEL=="%s", ATTR{tx_queue_len}="%d"' % (n, wanted)
-                            for n in names]
-        out['files'][UDEV_FILE] = {'content': '\n'.join(lines) + '\n', 'mode': '0644'}
+        out['files'][UDEV_FILE] = file_spec(TEMPLATE_UDEV, {'interfaces': names, 'txqueuelen': wanted})
     elif method == 'systemd_link':
-        default_link = (host or {}).get('default_link')
+        settings = link_settings((host or {}).get('default_link'))
         for n in names:
-            out['files'][LINK_FILE % n] = {'content': render_link(default_link, n, wanted, HEADER), 'mode': '0644'}
+            out['files'][LINK_FILE % n] = file_spec(TEMPLATE_LINK, {'interface': n, 'txqueuelen': wanted,
+                                                                    'link_settings': settings})
     return out
 
 
 def plan_conntrack(values, params, facts, host):
-    """(sysctl entries, modprobe lines or None, modules-load lines or None, warnings)."""
+    """(sysctl entries, model of the modprobe.d file or None, of the modules-load.d file or None, warnings)."""
     entries, warnings = [], []
     wanted = values.get('conntrack_max')
     ct = (facts or {}).get('conntrack') or {}
-    load_lines = [HEADER, 'nf_conntrack'] if params.get('conntrack_load') else None
+    load_lines = {'modules': ['nf_conntrack']} if params.get('conntrack_load') else None
     if not _is_int(wanted):
         return entries, None, load_lines, warnings
     name = ct.get('key') or 'net.netfilter.nf_conntrack_max'
@@ -262,7 +272,5 @@ def plan_conntrack(values, params, facts, host):
         entries.append(bentry)
         if bentry['status'] != SKIPPED_LOWER:
             # a hashsize below the buckets in effect would lower them at the next module load
-            modprobe = [HEADER, '# hashsize = nf_conntrack_max / %d: at module load nf_conntrack_max becomes '
-                        '%d x hashsize.' % (CONNTRACK_PER_BUCKET, CONNTRACK_PER_BUCKET),
-                        'options nf_conntrack hashsize=%d' % buckets]
+            modprobe = {'hashsize': buckets, 'per_bucket': CONNTRACK_PER_BUCKET}
     return entries, modprobe, load_lines, warnings

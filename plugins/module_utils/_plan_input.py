@@ -16,7 +16,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.netlimits.tcp.plugins.module_utils import _keys
+from ansible_collections.netlimits.tcp.plugins.module_utils import _keys, _paths
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import (
     PREFIX, _blank, _is_int, _sysctl_fact, _to_bool, _to_int, format_value, parse_port_set, var,
 )
@@ -74,7 +74,7 @@ PARAMS = {
     'conntrack_max': 'int', 'conntrack_load': 'bool', 'file_max': 'int', 'nr_open': 'int', 'sysctl': 'dict',
     'nofile': 'raw', 'nofile_soft': 'raw', 'limits_domains': 'list', 'systemd_default_nofile': 'int',
     'service_nofile': 'dict', 'restart_services': 'bool', 'txqueuelen': 'int', 'interfaces': 'raw',
-    'txqueuelen_persist': 'str', 'raise_only': 'bool',
+    'txqueuelen_persist': 'str', 'raise_only': 'bool', 'managed_header': 'str', 'templates': 'dict',
 }
 # tcp_tune_* names that are not role inputs (outputs, playbook knobs).
 NOT_PARAMS = ('report', 'hosts')
@@ -83,7 +83,7 @@ DEFAULTS = {
     'state': 'present', 'profile': 'balanced', 'reserve_listening_ports': True, 'tw_recycle': False,
     'conntrack_load': False, 'limits_domains': ['*', 'root'], 'restart_services': False,
     'interfaces': 'physical', 'txqueuelen_persist': 'rc_local', 'raise_only': True, 'sysctl': {},
-    'service_nofile': {},
+    'service_nofile': {}, 'managed_header': _paths.MANAGED_HEADER, 'templates': {},
 }
 
 # Whole-string patterns: \Z, not $, which also matches before a trailing newline ('nginx\n').
@@ -311,5 +311,27 @@ def validate(params, facts):
                            and (key.maximum is None or i <= key.maximum) for i in ints):
                     errors.append('%s[%s] must be a list of numbers, each %s, got %r' % (
                         var('sysctl'), name, _allowed_int(key.minimum, key.maximum), value))
+    _check_templates(errors, p)
     if errors:
         raise PlanError(errors)
+
+
+def _check_templates(errors, p):
+    """tcp_tune_managed_header and tcp_tune_templates (rendered on the controller; checked here, once)."""
+    header = p['managed_header']
+    if not isinstance(header, str) or not header.strip() or _CONTROL.search(header) \
+            or _paths.OWNER_MARK not in header:
+        errors.append('%s must be one line of text that names %s (without a state file, the role knows its own '
+                      'files by it), got %r' % (var('managed_header'), _paths.OWNER_MARK, header))
+    templates = p['templates']
+    if not isinstance(templates, dict):
+        errors.append('%s must be a dict of template name to the path of a site template, got %r'
+                      % (var('templates'), templates))
+        return
+    for name, path in sorted(templates.items(), key=lambda item: str(item[0])):
+        if name not in _paths.TEMPLATES:
+            errors.append('%s: %r is not a template of the role; one of %s'
+                          % (var('templates'), name, ', '.join(_paths.TEMPLATES)))
+        elif not isinstance(path, str) or not path.strip() or _CONTROL.search(path):
+            errors.append('%s[%s] must be the path of a template (one line of text), got %r'
+                          % (var('templates'), name, path))

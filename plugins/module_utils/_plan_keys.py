@@ -15,7 +15,7 @@ __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils import _keys
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_provenance import would_be_overridden_by
-from ansible_collections.netlimits.tcp.plugins.module_utils._paths import HEADER, SYSCTL_FILE
+from ansible_collections.netlimits.tcp.plugins.module_utils._paths import SYSCTL_FILE
 from ansible_collections.netlimits.tcp.plugins.module_utils._status import (
     APPLIED, OVERRIDDEN, SKIPPED_KERNEL, SKIPPED_LOWER, SKIPPED_MISSING, SKIPPED_READ_ONLY, UNCHANGED,
 )
@@ -188,22 +188,20 @@ def plan_key(name, wanted, source, facts, params, host):
     return entry, warnings
 
 
-def render_sysctl(entries, dash, exclude=()):
-    """Lines of /etc/sysctl.d/90-netlimits-tcp.conf: only keys present on the host (and not in exclude)."""
-    lines = [HEADER, '# Keys the running kernel lacks are left out; see tcp_tune_report.']
+def sysctl_model(entries, dash):
+    """The model of the template sysctl.conf.j2: the keys of /etc/sysctl.d/90-netlimits-tcp.conf.
+
+    Only keys present on the host; each with its line of the key table (doc, None for a key of
+    tcp_tune_sysctl); ignore_errors: write '-key' (the loader skips a key it cannot set).
+    """
+    rows = []
     for entry in entries:
-        if not entry['in_file'] or entry['key'] in exclude:
+        if not entry['in_file']:
             continue
         key = _keys.BY_NAME.get(entry['key'])
-        if key is not None:
-            lines.append('# %s' % key.doc)
-        lines.append('%s%s = %s' % ('-' if dash else '', entry['key'], format_value(entry['key'], entry['wanted'])))
-    return lines
-
-
-def sysctl_file_text(entries, dash, exclude=()):
-    """The sysctl file's content; exclude: keys the kernel refused (_apply leaves them out)."""
-    return '\n'.join(render_sysctl(entries, dash, exclude)) + '\n'
+        rows.append({'key': entry['key'], 'value': format_value(entry['key'], entry['wanted']),
+                     'doc': key.doc if key is not None else None})
+    return {'entries': rows, 'ignore_errors': bool(dash)}
 
 
 def apply_argv(entries):

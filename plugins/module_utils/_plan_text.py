@@ -74,6 +74,11 @@ class RcLocalError(ValueError):
     """/etc/rc.local has netlimits.tcp markers that do not delimit exactly one block: not edited."""
 
 
+def looks_like_marker(line):
+    """True for a line that reads as a BEGIN or END line of ours: it cannot stand inside our block."""
+    return bool(_MARKER_LIKE.match(line))
+
+
 def newline_of(text):
     return '\r\n' if '\r\n' in (text or '') else '\n'
 
@@ -208,21 +213,6 @@ def rc_local_insert(text, block_lines):
     return head + nl.join([RC_BEGIN] + list(block_lines) + [RC_END]) + nl + tail, notes
 
 
-def rc_local_block_lines(names, txqueuelen):
-    """Our block's lines: one `ip link set dev NAME txqueuelen N || true` per interface, NAME shell-quoted.
-
-    Interface names come from sysfs and may hold $, ;, quotes or spaces. `|| true` so that a missing
-    interface or ip binary does not stop a `set -e` rc.local. ValueError for a name that cannot be
-    one word on one line (empty, newline, NUL; the kernel refuses such names anyway).
-    """
-    lines = []
-    for name in names:
-        if not name or any(ch in name for ch in '\r\n\0'):
-            raise ValueError('interface name %r cannot go on a line of %s' % (name, RC_LOCAL_PATH))
-        lines.append('ip link set dev %s txqueuelen %d || true' % (shlex.quote(name), txqueuelen))
-    return lines
-
-
 def parse_ip_txqueuelen(line):
     """(interface, txqueuelen) of one `ip link set [dev] NAME txqueuelen N [|| true]` line, or None."""
     try:
@@ -243,7 +233,7 @@ def parse_ip_txqueuelen(line):
 def rc_local_block_settings(text):
     """{interface: txqueuelen} set by our block in text ({} without one; lines not of that form skipped).
 
-    The inverse of rc_local_block_lines (quoted names come back unquoted). RcLocalError if the block is
+    The inverse of the block rc.local-txqueuelen.j2 renders (quoted names come back unquoted). RcLocalError if the block is
     broken: the block's extent, and so what it sets, is unknown.
     """
     span = rc_local_check(text)
@@ -284,17 +274,12 @@ MACAddressPolicy=persistent
 """
 
 
-def render_link(default_link_text, ifname, txqueuelen, header):
-    """A full .link for one interface: only the first matching .link applies, so ours repeats 99-default.link."""
-    settings = [(k, v) for k, v in parse_link_section(default_link_text or DEFAULT_LINK)
-                if k != 'TransmitQueueLength']
-    lines = [header,
-             '# Only the first matching .link file applies: this one matches %s by OriginalName= and' % ifname,
-             "# repeats the [Link] settings of the host's 99-default.link so naming and MAC policy stay.",
-             '[Match]', 'OriginalName=%s' % ifname, '', '[Link]']
-    lines.extend('%s=%s' % kv for kv in settings)
-    lines.append('TransmitQueueLength=%d' % txqueuelen)
-    return '\n'.join(lines) + '\n'
+def link_settings(default_link_text):
+    """[(key, value)] of the host's 99-default.link [Link] section, without TransmitQueueLength.
+
+    Only the first matching .link applies, so ours (txqueuelen.link.j2) repeats these settings.
+    """
+    return [[k, v] for k, v in parse_link_section(default_link_text or DEFAULT_LINK) if k != 'TransmitQueueLength']
 
 
 def parse_sysctl_file(text):

@@ -9,13 +9,17 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: tcp_tune_apply
-short_description: Apply, persist or revert the TCP connection limits of the role netlimits.tcp.tcp_tune in one call
+short_description: Apply, persist or revert the TCP connection limits of the role netlimits.tcp.tcp_tune
 version_added: 0.1.0
 description:
   - The engine of the role M(netlimits.tcp.tcp_tune) (use the role; this module is what it runs on each host).
-  - In one call it validates the variables, gathers the limits as M(netlimits.tcp.tcp_limits_facts) does, reads the
-    role's state file and managed files, plans every change, applies it, gathers again and returns the report
-    the role publishes as C(tcp_tune_report).
+  - An action plugin of the same name runs it in two steps. C(step=plan) validates the variables, gathers the limits
+    as M(netlimits.tcp.tcp_limits_facts) does, reads the role's state file and managed files and plans every change;
+    each managed file comes back as the model of its template. The action plugin renders the templates of the role
+    (C(roles/tcp_tune/templates), or the site's, see C(tcp_tune_templates)) on the controller. C(step=apply) checks
+    that no file the plan was made from changed since, applies the plan, gathers again and returns the report the
+    role publishes as C(tcp_tune_report). When nothing would change, the plan step's report is the result and
+    there is no second call.
   - Bad input fails before anything on the host changes, with a message naming the variable and what is allowed.
   - Files are written only when their bytes, mode or owner differ (a second run changes nothing), atomically, owned
     by root; a file the role replaces is backed up once under C(/var/lib/netlimits-tcp/backup) first. Live values are
@@ -44,6 +48,22 @@ options:
       - Every name and value is validated by the planner; see C(docs/role-variables.md).
     type: dict
     default: {}
+  step:
+    description:
+      - Set by the action plugin. C(plan) plans and returns the plan, C(apply) applies a plan with rendered files.
+    type: str
+    choices: [plan, apply]
+    default: plan
+  plan:
+    description:
+      - Set by the action plugin for C(step=apply) - the plan of C(step=plan) with each file's content rendered.
+    type: dict
+  recheck:
+    description:
+      - Set by the action plugin. Whether C(step=apply) first checks that the files the plan was made from are
+        unchanged (false only for the second apply after the kernel refused a key).
+    type: bool
+    default: true
 """
 
 EXAMPLES = r"""
@@ -60,11 +80,40 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+plan:
+  description:
+    - C(step=plan) - the plan (per key decisions, every managed file as its template's model, live values to set,
+      backups, the state file). The action plugin renders its files and hands it back to C(step=apply).
+  returned: step=plan
+  type: dict
+facts:
+  description:
+    - C(step=plan) - C(ansible_facts.tcp_limits) as gathered before any change; the action plugin publishes them as
+      the fact C(tcp_limits).
+  returned: step=plan
+  type: dict
+settled_report:
+  description:
+    - C(step=plan) - the report of an apply that changes nothing, when nothing but the rendered files could change;
+      the action plugin returns it without a second call when every rendered file equals the host's. null otherwise.
+  returned: step=plan
+  type: dict
+applied:
+  description: C(step=apply) - the live values and files it changed, also when it failed.
+  returned: step=apply
+  type: list
+  elements: str
+  sample: ["net.ipv4.tcp_fin_timeout=30", "/etc/sysctl.d/90-netlimits-tcp.conf"]
+refused:
+  description: C(step=apply) - C([key, value, reason]) of each value the kernel refused (the run failed).
+  returned: failure
+  type: list
+  elements: list
 report:
   description:
     - What was planned and done; the role publishes it as C(tcp_tune_report). Its fields are described in
       C(docs/role.md) of the collection.
-  returned: always
+  returned: step=apply, and always in the result of the task
   type: dict
   contains:
     state:
@@ -121,7 +170,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply import ApplyError
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan import HostRefused, PlanError
-from ansible_collections.netlimits.tcp.plugins.module_utils._tune import bounded, tune
+from ansible_collections.netlimits.tcp.plugins.module_utils._tune import apply_step, bounded, plan_step
 
 
 def keep_context_of(module):
@@ -137,26 +186,35 @@ def keep_context_of(module):
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(variables=dict(type='dict', default={})),
+        argument_spec=dict(
+            variables=dict(type='dict', default={}),
+            step=dict(type='str', choices=['plan', 'apply'], default='plan'),
+            plan=dict(type='dict'),
+            recheck=dict(type='bool', default=True),
+        ),
+        required_if=[('step', 'apply', ['plan'])],
         supports_check_mode=True,
     )
     owner = (0, 0) if os.geteuid() == 0 else None
     run = bounded(module.run_command, module.get_bin_path('timeout'))
     try:
-        result = tune('/', module.params['variables'], module.check_mode, run, module.get_bin_path, owner,
-                      keep_context_of(module))
+        if module.params['step'] == 'plan':
+            result = plan_step('/', module.params['variables'], module.check_mode, run, module.get_bin_path, owner)
+        else:
+            result = apply_step('/', module.params['plan'], module.check_mode, run, module.get_bin_path, owner,
+                                keep_context_of(module), module.params['recheck'])
     except HostRefused as exc:
         module.fail_json(msg='netlimits.tcp.tcp_tune: refused, nothing was changed: %s' % exc)
     except PlanError as exc:
         module.fail_json(msg='netlimits.tcp.tcp_tune: invalid input, nothing was changed: %s' % exc)
     except ApplyError as exc:
-        module.fail_json(msg='netlimits.tcp.tcp_tune: %s' % exc, changed=exc.changed, applied=exc.applied)
+        module.fail_json(msg='netlimits.tcp.tcp_tune: %s' % exc, changed=exc.changed, applied=exc.applied,
+                         refused=exc.refused)
     except (IOError, OSError) as exc:
         module.fail_json(msg='netlimits.tcp.tcp_tune: %s' % exc)
-    for message in result['report']['warnings']:
-        module.warn(message)
-    extra = {'diff': result['diff']} if module._diff else {}
-    module.exit_json(changed=result['changed'], report=result['report'], **extra)
+    if not module._diff:
+        result.pop('diff', None)
+    module.exit_json(**result)
 
 
 if __name__ == '__main__':

@@ -23,7 +23,7 @@ import yaml
 
 from ansible_collections.netlimits.tcp.plugins.filter.tcp_limits_table import tcp_limits_table
 from ansible_collections.netlimits.tcp.plugins.filter.tcp_plan_table import tcp_plan_table
-from ansible_collections.netlimits.tcp.plugins.module_utils._tune import tune
+from ansible_collections.netlimits.tcp.tests.unit.tuning import tune
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))

@@ -15,7 +15,11 @@ import pytest
 
 from ansible_collections.netlimits.tcp.plugins.module_utils import _paths, _plan, _plan_report, _status
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._render import render_file
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
+from ansible_collections.netlimits.tcp.tests.unit.golden.renderer import role_renderer
+
+RENDER = role_renderer()
 
 
 def facts_for(tmp_path, profile='6.1', **kwargs):
@@ -31,9 +35,10 @@ def by_key(result):
 
 
 def file_text(result, path):
+    """The file's text as the controller renders it from the plan's model (the role's templates)."""
     for item in result['files']:
         if item['path'] == path:
-            return item['content']
+            return render_file(item, RENDER)
     return None
 
 
@@ -336,7 +341,7 @@ def test_txqueuelen_rc_local_created_and_udev_fallback_on_systemd_260(tmp_path):
     result = plan(facts, profile='none', txqueuelen=5000, interfaces=['eth0'])
     assert result['txqueuelen']['commands'] == [['ip', 'link', 'set', 'dev', 'eth0', 'txqueuelen', '5000']]
     rc = [f for f in result['files'] if f['path'] == _paths.RC_LOCAL][0]
-    assert rc['mode'] == '0755' and rc['content'].startswith('#!/bin/sh\n')
+    assert rc['mode'] == '0755' and render_file(rc, RENDER).startswith('#!/bin/sh\n')
     facts['persistence']['systemd_version'] = 260
     result = plan(facts, profile='none', txqueuelen=5000, interfaces=['eth0'])
     assert 'ATTR{tx_queue_len}="5000"' in file_text(result, _paths.UDEV_FILE)

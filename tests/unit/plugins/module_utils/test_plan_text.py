@@ -15,6 +15,12 @@ import subprocess
 import pytest
 
 from ansible_collections.netlimits.tcp.plugins.module_utils import _plan_text as t
+from ansible_collections.netlimits.tcp.plugins.module_utils._paths import TEMPLATE_RC_LOCAL
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._render import RenderError
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._render import block_lines as block_lines_of
+from ansible_collections.netlimits.tcp.tests.unit.golden.renderer import role_renderer
+
+RENDER = role_renderer()
 
 BLOCK = ['ip link set dev eth0 txqueuelen 5000 || true']
 
@@ -312,20 +318,31 @@ def test_check_returns_the_block_lines():
 ODD_NAMES = ['eth0', 'we$(reboot)', 'a;b', 'q"x', "it's", 'sp ace', '`id`', 'x*', '-dash', 'tab\there', 'br{a,b}']
 
 
+def block_lines(names, txqueuelen):
+    """Our block's lines as the role renders them: the template rc.local-txqueuelen.j2, on the controller."""
+    text = RENDER(TEMPLATE_RC_LOCAL, {'interfaces': names, 'txqueuelen': txqueuelen})
+    return block_lines_of(TEMPLATE_RC_LOCAL, text)
+
+
 def test_block_lines_quote_names():
-    lines = t.rc_local_block_lines(['eth0', 'we$(reboot)'], 5000)
+    lines = block_lines(['eth0', 'we$(reboot)'], 5000)
     assert lines == ['ip link set dev eth0 txqueuelen 5000 || true',
                      "ip link set dev 'we$(reboot)' txqueuelen 5000 || true"]
 
 
-def test_block_lines_refuse_a_name_that_would_break_the_line():
-    for bad in ('a\nb', 'a\rb', '', 'nul\0'):
-        with pytest.raises(ValueError):
-            t.rc_local_block_lines([bad], 5000)
+def test_a_rendered_line_that_reads_as_our_marker_is_refused():
+    # a site template that writes such a line would make the block impossible to find again
+    render = role_renderer()
+
+    def marker_render(template, model):
+        return render(template, model) + '# END netlimits.tcp txqueuelen\n'
+    with pytest.raises(RenderError) as caught:
+        block_lines_of(TEMPLATE_RC_LOCAL, marker_render(TEMPLATE_RC_LOCAL, {'interfaces': ['eth0'], 'txqueuelen': 1}))
+    assert TEMPLATE_RC_LOCAL in str(caught.value)
 
 
 def test_odd_names_are_one_word_for_sh(tmp_path):
-    new, dummy = t.rc_local_insert(None, t.rc_local_block_lines(ODD_NAMES, 5000))
+    new, dummy = t.rc_local_insert(None, block_lines(ODD_NAMES, 5000))
     script = tmp_path / 'syntax.sh'
     script.write_text(new)
     assert subprocess.call(['/bin/sh', '-n', str(script)]) == 0
@@ -334,9 +351,9 @@ def test_odd_names_are_one_word_for_sh(tmp_path):
 
 
 def test_block_settings_parse_back_what_was_rendered():
-    new, dummy = t.rc_local_insert(DEBIAN, t.rc_local_block_lines(ODD_NAMES, 5000))
+    new, dummy = t.rc_local_insert(DEBIAN, block_lines(ODD_NAMES, 5000))
     assert t.rc_local_block_settings(new) == dict((name, 5000) for name in ODD_NAMES)
-    crlf, dummy = t.rc_local_insert(DEBIAN.replace('\n', '\r\n'), t.rc_local_block_lines(['eth1'], 128))
+    crlf, dummy = t.rc_local_insert(DEBIAN.replace('\n', '\r\n'), block_lines(['eth1'], 128))
     assert t.rc_local_block_settings(crlf) == {'eth1': 128}
 
 

@@ -18,7 +18,7 @@ import stat
 import pytest
 
 from ansible_collections.netlimits.tcp.plugins.module_utils import _apply, _apply_files, _paths, _plan
-from ansible_collections.netlimits.tcp.plugins.module_utils._tune import tune
+from ansible_collections.netlimits.tcp.tests.unit.tuning import tune
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 
 IP = 'usr/sbin/ip'

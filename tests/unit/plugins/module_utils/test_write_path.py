@@ -307,7 +307,7 @@ def test_every_write_gets_the_destination_context_before_the_rename(tmp_path):
         assert os.path.dirname(tmp) == os.path.dirname(dest) and os.path.exists(tmp)
         calls.append(dest)
 
-    from ansible_collections.netlimits.tcp.plugins.module_utils._tune import tune
+    from ansible_collections.netlimits.tcp.tests.unit.tuning import tune
     from ansible_collections.netlimits.tcp.tests.unit.plugins.module_utils.test_tune import find_bin, OWNER
     tune(root, {'tcp_tune_txqueuelen': 5000, 'tcp_tune_interfaces': ['eth0']}, False, Runner(), find_bin, OWNER,
          keep_context=keep_context)
