@@ -6,13 +6,13 @@
 # `ct state established,related accept`, so conntrack tracks every
 # connection and keeps each closed one 120 s. From this machine,
 # `ab -n 50000 -c 50` through the VM's forwarded port (127.0.0.1:P -> 80):
-# first untuned, then after playbooks/tune.yml (server profile,
-# nf_conntrack_max BENCH_VM_CONNTRACK_MAX) over SSH as a fleet runs it.
-# Counted per run: requests ab completed and failed, whether it stalled (a
-# request timed out after BENCH_VM_AB_TIMEOUT s, which ends ab), and the VM
+# once per run, each on a fresh VM: untuned, then after playbooks/tune.yml
+# with only tcp_tune_profile set (balanced, then server), over SSH as a fleet
+# runs it. Counted per run: requests ab completed and failed, whether it
+# stalled (a request timed out after BENCH_VM_AB_TIMEOUT s, which ends ab), and the VM
 # kernel's conntrack drops (/proc/net/stat/nf_conntrack). Traffic goes only
 # to the VM this script started; ab is bounded by -n and by `timeout`. The VM
-# is stopped by its pid on any exit. Results: docs/bench/effect-vm.{json,md};
+# is stopped by its pid after its run and on any exit. Results: docs/bench/effect-vm.{json,md};
 # raw output in .cache/bench-effect-vm/.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,8 +24,8 @@ cd "$root"
 CORE=${BENCH_CORE:-2.21}
 AB_N=${BENCH_VM_AB_N:-50000}
 AB_C=${BENCH_VM_AB_C:-50}
-AB_TIMEOUT=${BENCH_VM_AB_TIMEOUT:-10}
-CT_MAX=${BENCH_VM_CONNTRACK_MAX:-262144}
+AB_TIMEOUT=${BENCH_VM_AB_TIMEOUT:-5}
+RUNS=${BENCH_VM_RUNS:-untuned balanced server}
 OUT=${BENCH_OUT:-$root/docs/bench}
 WORK="$NETLIMITS_CACHE/bench-effect-vm"
 NAME=netlimits-bench-vm
@@ -45,14 +45,16 @@ trap '"$VM" stop-all "$WORK" >/dev/null 2>&1 || true' EXIT
 trap 'exit 130' INT TERM
 
 ssh-keygen -q -t ed25519 -N '' -C netlimits-bench-vm -f "$WORK/key"
-NETLIMITS_VM_FORWARD=80 "$VM" start "$NAME" bookworm "$WORK" "$WORK/key.pub" >/dev/null
-"$VM" wait "$NAME" "$WORK" "$WORK/key" >&2
-ssh_port=$(cat "$WORK/$NAME.port")
-http_port=$(cat "$WORK/$NAME.port-80")
 vmsh() { "$VM" ssh "$NAME" "$WORK" "$WORK/key" "$@"; }
 
-say "nginx and one stateful nftables rule in the VM"
-vmsh 'sudo systemctl start nginx && sudo nft -f -' <<'NFT'
+# boot: a fresh VM (a new overlay of the cached image), nginx and one stateful nftables rule
+boot() {
+    NETLIMITS_VM_FORWARD=80 "$VM" start "$NAME" bookworm "$WORK" "$WORK/key.pub" >/dev/null
+    "$VM" wait "$NAME" "$WORK" "$WORK/key" >&2
+    ssh_port=$(cat "$WORK/$NAME.port")
+    http_port=$(cat "$WORK/$NAME.port-80")
+    say "nginx and one stateful nftables rule in the VM"
+    vmsh 'sudo systemctl start nginx && sudo nft -f -' <<'NFT'
 table inet netlimits_bench {
     chain input {
         type filter hook input priority 0; policy accept;
@@ -60,6 +62,7 @@ table inet netlimits_bench {
     }
 }
 NFT
+}
 
 # conntrack's counters, summed over CPUs: "drop=N early_drop=N insert_failed=N max=N count=N"
 ct_stats() {
@@ -117,20 +120,30 @@ measure() {
         "$(( $(field insert_failed "$after") - $(field insert_failed "$before") ))" >>"$WORK/runs.jsonl"
 }
 
-measure untuned
-table_full=$(vmsh 'sudo dmesg' | grep -c 'nf_conntrack: table full' || true)
-
-say "tune.yml over SSH as fleet (become), server profile, nf_conntrack_max $CT_MAX"
-cat >"$WORK/inventory" <<INV
+# tune PROFILE: playbooks/tune.yml over SSH as a fleet runs it (become), only the profile set
+tune() {
+    say "tune.yml over SSH as fleet (become), -e tcp_tune_profile=$1 and nothing else"
+    cat >"$WORK/inventory" <<INV
 $NAME ansible_host=127.0.0.1 ansible_port=$ssh_port ansible_user=fleet ansible_ssh_private_key_file=$WORK/key ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null' ansible_timeout=60
 INV
-timeout 900 "$root/tests/harness/run.sh" "$CORE" ansible-playbook -i "$WORK/inventory" playbooks/tune.yml \
-    -e netlimits_tcp_become=true -e tcp_tune_profile=server -e tcp_tune_conntrack_max="$CT_MAX" \
-    >"$WORK/tune.log" 2>&1 || { tail -n 30 "$WORK/tune.log" >&2; say "tune.yml failed"; exit 1; }
+    timeout 900 "$root/tests/harness/run.sh" "$CORE" ansible-playbook -i "$WORK/inventory" playbooks/tune.yml \
+        -e netlimits_tcp_become=true -e tcp_tune_profile="$1" \
+        >"$WORK/tune-$1.log" 2>&1 || { tail -n 30 "$WORK/tune-$1.log" >&2; say "tune.yml failed"; exit 1; }
+    grep -E 'nf_conntrack_max|conntrack:' "$WORK/tune-$1.log" | head -n 4 >&2 || true
+}
 
-measure tuned
+table_full=0
+for run in $RUNS; do
+    boot
+    [ "$run" = untuned ] || tune "$run"
+    measure "$run"
+    if [ "$run" = untuned ]; then
+        table_full=$(vmsh 'sudo dmesg' | grep -c 'nf_conntrack: table full' || true)
+    fi
+    kernel=$(vmsh 'uname -r')
+    "$VM" stop "$NAME" "$WORK"
+done
 
-kernel=$(vmsh 'uname -r')
 {
     printf '{"kernel": "%s", "vm": "Debian 12, QEMU TCG, -smp %s -m %s", "ab": "ab -n %s -c %s -s %s -r", ' \
         "$kernel" "${NETLIMITS_VM_SMP:-2}" "${NETLIMITS_VM_MEM:-1024}" "$AB_N" "$AB_C" "$AB_TIMEOUT"
@@ -152,7 +165,8 @@ open(sys.argv[2], "w").write(
     "# Effect of tuning in a VM: the `ab` stall (make bench-effect, part vm)\n\n"
     "Generated by `bench/effect/vm.sh`. Kernel %s (%s), nginx behind one nftables rule `%s`, "
     "`%s` from the machine through QEMU's port forwarding. Untuned: the VM's own nf_conntrack_max; "
-    "tuned: `playbooks/tune.yml` (server profile, nf_conntrack_max raised) over SSH. "
+    "the others: `playbooks/tune.yml -e tcp_tune_profile=<run>` and no other variable, over SSH as a fleet "
+    "runs it, each run on a fresh VM. "
     "The untuned run's kernel log had %d \"nf_conntrack: table full, dropping packet\" lines "
     "(rate-limited; the drop counters are exact). A SYN that conntrack drops is sent again after 1 s, "
     "3 s, 7 s: such a request stalls for seconds (\"stalled requests\"); ab gives up only when one "
