@@ -14,7 +14,7 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.netlimits.tcp.plugins.filter import tcp_audit
-from ansible_collections.netlimits.tcp.tests.unit.plugins.module_utils.test_report import facts, finding
+from ansible_collections.netlimits.tcp.tests.unit.fixtures.audit_facts import facts, finding
 
 EVIL = '<script>alert(1)</script>'
 

@@ -15,61 +15,8 @@ import pytest
 
 from ansible_collections.netlimits.tcp.plugins.module_utils import _report
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
+from ansible_collections.netlimits.tcp.tests.unit.fixtures.audit_facts import EVIL, facts, finding, fleet, many
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
-
-EVIL = '<script>alert("x")</script>'
-
-
-def finding(fid, severity, message='m', value=None, recommendation='fix it'):
-    return {'id': fid, 'severity': severity, 'message': message, 'value': value,
-            'recommendation': recommendation, 'doc': 'docs/findings.md#%s' % fid}
-
-
-def facts(release='6.1.0-18-amd64', port_range=(32768, 60999), reserved_in_range=0, tw=0, conntrack=None,
-          allocated=1184, file_max=9223372036854775807, pid1=(1024, 524288), findings=None, interfaces=None,
-          container=True, engine='podman', initial_netns=False):
-    """A tcp_limits facts dict in the shape of docs/architecture.md (only what the report reads)."""
-    size = port_range[1] - port_range[0] + 1
-    usable = size - reserved_in_range
-    if conntrack is None:
-        conntrack = {'loaded': False, 'max': None, 'count': None, 'buckets': None, 'fill': None,
-                     'writable': False, 'key': None}
-    return {
-        'kernel': {'release': release, 'version': [6, 1, 0], 'behaviour': {}},
-        'containment': {'container': container, 'engine': engine if container else None, 'evidence': None,
-                        'initial_netns': initial_netns, 'netns_method': 'netdev_max_backlog'},
-        'sysctl': {'net.ipv4.tcp_tw_reuse': {'present': True, 'readable': True, 'value': 2, 'raw': '2'}},
-        'ports': {'range': list(port_range), 'size': size, 'reserved': '', 'reserved_in_range': reserved_in_range,
-                  'usable': usable, 'time_wait_seconds': 60, 'tw_reuse_after_seconds': 1.0,
-                  'outbound_rate_per_destination': {'without_tw_reuse': round(usable / 60.0, 1),
-                                                    'with_tw_reuse': float(usable)}},
-        'files': {'allocated': allocated, 'file_max': file_max, 'nr_open': 1048576,
-                  'nofile': {'self': {'soft': 1024, 'hard': 524288},
-                             'pid1': {'soft': pid1[0], 'hard': pid1[1]}},
-                  'systemd_default_nofile': None, 'limits_entries': []},
-        'sockets': {'tcp': {'inuse': 5, 'orphan': 0, 'tw': tw, 'alloc': 7, 'mem': 1}, 'tcp6': {'inuse': 0},
-                    'tcp_mem_pages': None, 'counters': {}, 'connections': None},
-        'conntrack': conntrack,
-        'interfaces': interfaces if interfaces is not None else [
-            {'name': 'lo', 'txqueuelen': 1000, 'mtu': 65536, 'operstate': 'unknown', 'kind': 'loopback', 'physical': False},
-            {'name': 'eth0', 'txqueuelen': 5000, 'mtu': 1500, 'operstate': 'up', 'kind': 'physical', 'physical': True},
-            {'name': 'veth1', 'txqueuelen': 1000, 'mtu': 1500, 'operstate': 'up', 'kind': 'veth', 'physical': False},
-        ],
-        'findings': findings or [],
-        'unreadable': [],
-    }
-
-
-def fleet():
-    return {
-        'web1': facts(tw=14116, findings=[finding('somaxconn_low', 'warning'), finding('port_range_small', 'warning')]),
-        'db1': facts(tw=27000, conntrack={'loaded': True, 'max': 1000, 'count': 950, 'buckets': 1000, 'fill': 0.95,
-                                          'writable': False, 'key': 'net.netfilter.nf_conntrack_max'},
-                     findings=[finding('conntrack_fill', 'critical'), finding('tw_reuse_off', 'warning'),
-                               finding('info_only', 'info')]),
-        'app1': facts(port_range=(15000, 65000), findings=[finding('nofile_above_nr_open', 'critical')]),
-    }
-
 
 def _row(data, host):
     return [r for r in data['hosts'] if r['host'] == host][0]
@@ -376,22 +323,8 @@ def test_real_gathered_facts_render(tmp_path):
 
 # ---- the same finding on many hosts: one row ------------------------------
 
-def _many():
-    """Five hosts with nofile_soft_low (one of them twice, as for PID 1 and the gathering process)."""
-    hosts = {}
-    for i in range(1, 6):
-        soft = 1024 * i
-        items = [finding('nofile_soft_low', 'warning', message='soft nofile of PID 1 is %d' % soft, value=soft)]
-        if i == 3:
-            items.append(finding('nofile_soft_low', 'warning', message='soft nofile of this process is 1024', value=1024))
-        if i in (2, 4):
-            items.append(finding('conntrack_fill', 'critical', message='conntrack 95% full'))
-        hosts['web%d' % i] = facts(findings=items)
-    return hosts
-
-
 def test_the_same_finding_on_many_hosts_is_one_group():
-    data = _report.build(_many())
+    data = _report.build(many())
     groups = data['finding_groups']
     assert [(g['severity'], g['id'], g['hosts'], g['count']) for g in groups] == [
         ('critical', 'conntrack_fill', ['web2', 'web4'], 2),
@@ -409,7 +342,7 @@ def test_the_same_finding_on_many_hosts_is_one_group():
 
 
 def test_html_and_markdown_have_one_row_per_finding_with_the_hosts():
-    data = _report.build(_many())
+    data = _report.build(many())
     html = _report.render_html(data)
     rows = re.findall(r'<tr class="finding-row" data-finding="([^"]*)" data-hosts="(\d+)">', html)
     assert rows == [('conntrack_fill', '2'), ('nofile_soft_low', '5')]
