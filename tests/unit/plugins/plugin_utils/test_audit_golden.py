@@ -17,11 +17,11 @@ import os
 
 import pytest
 
-from ansible_collections.netlimits.tcp.plugins.module_utils import _report
+from ansible_collections.netlimits.tcp.plugins.plugin_utils import _audit_data, _audit_render
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.audit_facts import golden_cases
 
 EXPECTED = os.path.join(os.path.dirname(__file__), '..', '..', 'fixtures', 'expected', 'audit')
-RENDERINGS = {'json': _report.render_json, 'html': _report.render_html, 'md': _report.render_markdown}
+RENDERINGS = {'json': _audit_render.render_json, 'html': _audit_render.render_html, 'md': _audit_render.render_markdown}
 
 
 def _expected(name, text):
@@ -36,7 +36,7 @@ def _expected(name, text):
 @pytest.mark.parametrize('case', sorted(golden_cases()))
 @pytest.mark.parametrize('kind', sorted(RENDERINGS))
 def test_rendering_equals_the_golden_file(case, kind):
-    data = _report.build(**golden_cases()[case])
+    data = _audit_data.build(**golden_cases()[case])
     text = RENDERINGS[kind](data)
     assert text == _expected('%s.%s' % (case, kind), text)
 
