@@ -5,20 +5,24 @@
 
 - ``tcp_audit_report``: hostvars (or a dict host -> tcp_limits facts) -> the report data.
 - ``tcp_audit_html`` / ``tcp_audit_md`` / ``tcp_audit_json``: report data -> the text of report.html,
-  report.md and report.json.
+  report.md and report.json. The HTML and Markdown come from the Jinja2 templates in
+  plugins/plugin_utils/templates/; ``template_dir`` names a directory of a site's own, searched first.
 
-The work is done by plugins/module_utils/_report.py (pure Python, unit tested); this file only finds
-each host's facts, tcp_tune_report and gathering result in hostvars.
+The work is done by plugins/plugin_utils/_audit_data.py (the data) and _audit_render.py (the pages);
+this file only finds each host's facts, tcp_tune_report and gathering result in hostvars.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 from collections.abc import Mapping
 
+from jinja2 import TemplateError
+
 from ansible.errors import AnsibleFilterError
-from ansible_collections.netlimits.tcp.plugins.module_utils import _report
+from ansible_collections.netlimits.tcp.plugins.plugin_utils import _audit_data, _audit_render
 from ansible_collections.netlimits.tcp.plugins.plugin_utils._plain import plain
 
 try:
@@ -87,8 +91,8 @@ def tcp_audit_report(hostvars, hosts=None, unreachable=None, failed=None, result
         facts_by_host[host] = plain(facts) if facts is not None else None
         if tune_var and isinstance(hv, Mapping) and isinstance(hv.get(tune_var), (Mapping, list)):
             tunes[host] = plain(hv.get(tune_var))
-    return _report.build(facts_by_host, tune_reports=tunes, unreachable=sorted(unreachable),
-                         failed=failed_reasons, generated=generated, title=title, doc_base=doc_base or None)
+    return _audit_data.build(facts_by_host, tune_reports=tunes, unreachable=sorted(unreachable),
+                             failed=failed_reasons, generated=generated, title=title, doc_base=doc_base or None)
 
 
 def _data(data, name):
@@ -97,19 +101,36 @@ def _data(data, name):
     return plain(data)
 
 
-def tcp_audit_html(data):
-    """report.html text of report data."""
-    return _report.render_html(_data(data, 'tcp_audit_html'))
+def _template_dir(template_dir, name):
+    """A site's template directory, or None for the collection's templates alone ('' too: audit.yml's default)."""
+    if not template_dir:
+        return None
+    if not isinstance(template_dir, str) or not os.path.isdir(template_dir):
+        raise AnsibleFilterError('%s: template_dir %r is not a directory' % (name, template_dir))
+    return template_dir
 
 
-def tcp_audit_md(data):
-    """report.md text of report data."""
-    return _report.render_markdown(_data(data, 'tcp_audit_md'))
+def _render(render, data, template_dir, name):
+    try:
+        return render(_data(data, name), template_dir=_template_dir(template_dir, name))
+    except TemplateError as error:
+        # A site's template that does not parse or names something the data has not.
+        raise AnsibleFilterError('%s: %s' % (name, error))
+
+
+def tcp_audit_html(data, template_dir=None):
+    """report.html text of report data; template_dir: a directory whose audit_report.html.j2 or .css replace ours."""
+    return _render(_audit_render.render_html, data, template_dir, 'tcp_audit_html')
+
+
+def tcp_audit_md(data, template_dir=None):
+    """report.md text of report data; template_dir: a directory whose audit_report.md.j2 replaces ours."""
+    return _render(_audit_render.render_markdown, data, template_dir, 'tcp_audit_md')
 
 
 def tcp_audit_json(data):
     """report.json text of report data."""
-    return _Text(_report.render_json(_data(data, 'tcp_audit_json')))
+    return _Text(_audit_render.render_json(_data(data, 'tcp_audit_json')))
 
 
 class FilterModule(object):

@@ -14,10 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_sysctl import value_of
-
-INFO = 'info'
-WARNING = 'warning'
-CRITICAL = 'critical'
+from ansible_collections.netlimits.tcp.plugins.module_utils._status import CRITICAL, WARNING
 
 DOC = 'docs/findings.md#%s'
 

@@ -12,7 +12,7 @@ __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._paths import RC_LOCAL
 from ansible_collections.netlimits.tcp.plugins.module_utils._status import (
-    APPLIED, OVERRIDDEN, RESTORED, SKIPPED_READ_ONLY, UNCHANGED,
+    APPLIED, BLOCK_REMOVED, OVERRIDDEN, REMOVED, RESTORED, SKIPPED_READ_ONLY, UNCHANGED,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import (
     _sysctl_fact,
@@ -66,11 +66,11 @@ def report(the_plan, facts_after=None, check_mode=False, changed_files=None, den
     out['files'] = dict((w['path'], APPLIED if w['path'] in changed else UNCHANGED)
                         for w in the_plan.get('files') or [])
     for r in the_plan.get('removes') or []:
-        out['files'][r] = 'removed'
+        out['files'][r] = REMOVED
     for r in the_plan.get('restores') or []:
         out['files'][r['dest']] = RESTORED
     for w in the_plan.get('undo_writes') or []:
-        out['files'][w['path']] = 'block_removed' if w['path'] == RC_LOCAL else RESTORED
+        out['files'][w['path']] = BLOCK_REMOVED if w['path'] == RC_LOCAL else RESTORED
     counts = {}
     for item in out['sysctl'].values():
         counts[item['status']] = counts.get(item['status'], 0) + 1

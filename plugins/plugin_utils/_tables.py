@@ -426,7 +426,7 @@ def _nofile(pair):
 def txqueuelen_interfaces(interfaces):
     """The physical interfaces; without any (a container's veth), the other non-loopback ones that are up.
 
-    The same choice as the audit report's txqueuelen column (module_utils/_report.txqueuelen_of).
+    The same choice as the audit report's txqueuelen column (plugin_utils/_audit_data.txqueuelen_of).
     """
     interfaces = [i for i in interfaces or [] if isinstance(i, dict)]
     chosen = [i for i in interfaces if i.get('physical')]

@@ -4,7 +4,8 @@
 """report.html in a real browser (headless Chromium through Selenium): run by tests/browser/run.sh.
 
 Which report: $NETLIMITS_REPORT_HTML, else the fleet scenario's copy in tests/output/fleet-report/,
-else one rendered here from fixture facts (a hostile host name included). Checks: a row per host,
+else the golden page tests/unit/fixtures/expected/audit/browser.html (fixture facts, a hostile host
+name included; the unit tests keep it equal to what the filter renders). Checks: a row per host,
 no console errors, nothing requested from anywhere, no script ran, the page fits its content.
 The full-page screenshot is kept as tests/output/report.png.
 """
@@ -13,7 +14,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import importlib.util
 import json
 import os
 import shutil
@@ -30,73 +30,22 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 OUTPUT = os.path.join(ROOT, 'tests', 'output')
 FLEET_REPORT = os.path.join(OUTPUT, 'fleet-report', 'report.html')
 SCREENSHOT = os.path.join(OUTPUT, 'report.png')
-EVIL = '<script>alert("pwned")</script>'
+# The page of the unit tests' browser case (tests/unit/fixtures/audit_facts.py: a finding on three hosts, a
+# hostile host name), kept byte for byte equal to what the filter renders by test_audit_golden.py.
+FIXTURE_REPORT = os.path.join(ROOT, 'tests', 'unit', 'fixtures', 'expected', 'audit', 'browser.html')
 CHROMIUM = shutil.which('chromium') or '/usr/bin/chromium'
 CHROMEDRIVER = shutil.which('chromedriver') or '/usr/bin/chromedriver'
-
-
-def _load_report_module():
-    """plugins/module_utils/_report.py is pure Python: load it by path (no ansible in this venv)."""
-    path = os.path.join(ROOT, 'plugins', 'module_utils', '_report.py')
-    spec = importlib.util.spec_from_file_location('netlimits_report', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _facts(release, tw=0, port_range=(32768, 60999), conntrack=(None, None), nofile=(1024, 524288), findings=()):
-    usable = port_range[1] - port_range[0] + 1
-    return {
-        'kernel': {'release': release},
-        'containment': {'container': True, 'engine': 'podman', 'initial_netns': False},
-        'sysctl': {'net.ipv4.tcp_tw_reuse': {'value': 2}},
-        'ports': {'range': list(port_range), 'usable': usable,
-                  'outbound_rate_per_destination': {'without_tw_reuse': round(usable / 60.0, 1), 'with_tw_reuse': float(usable)}},
-        'files': {'allocated': 2330, 'file_max': 9223372036854775807, 'nr_open': 1048576,
-                  'nofile': {'pid1': {'soft': nofile[0], 'hard': nofile[1]}}},
-        'sockets': {'tcp': {'tw': tw}},
-        'conntrack': {'loaded': conntrack[1] is not None, 'count': conntrack[0], 'max': conntrack[1]},
-        'interfaces': [{'name': 'lo', 'txqueuelen': 1000, 'kind': 'loopback', 'physical': False, 'operstate': 'unknown'},
-                       {'name': 'eth0', 'txqueuelen': 1000, 'kind': 'veth', 'physical': False, 'operstate': 'up'}],
-        'findings': [{'id': fid, 'severity': sev, 'message': msg, 'value': None, 'recommendation': 'fix: ' + fid,
-                      'doc': 'docs/findings.md#' + fid} for fid, sev, msg in findings],
-    }
-
-
-def _fixture_report(directory):
-    report = _load_report_module()
-    hosts = {
-        'web-1': _facts('6.1.0-18-amd64', tw=15000,
-                        findings=[('port_range_small', 'warning', 'TIME_WAIT holds 53%'),
-                                  ('nofile_soft_low', 'warning', 'nofile 4096')]),
-        'db-1': _facts('5.10.0-28-amd64', conntrack=(240000, 262144),
-                       findings=[('conntrack_fill', 'critical', 'conntrack 92% full'),
-                                 ('nofile_soft_low', 'warning', 'nofile 1024')]),
-        'edge-1': _facts('6.12.9-amd64', port_range=(15000, 65000), nofile=(1048576, 1048576),
-                         findings=[('nofile_soft_low', 'warning', 'nofile 1024')]),
-        EVIL: _facts('6.1.0-18-amd64', findings=[('somaxconn_low', 'warning', '<img src=x onerror=alert(1)>')]),
-    }
-    data = report.build(hosts, unreachable=['gone-1'], generated='fixture facts (tests/browser)')
-    path = os.path.join(directory, 'report.html')
-    with open(path, 'w') as handle:
-        handle.write(report.render_html(data))
-    return path, sorted(list(hosts) + ['gone-1'])
 
 
 @pytest.fixture(scope='module')
 def report():
     """(path of report.html, the host names it must list)."""
-    path = os.environ.get('NETLIMITS_REPORT_HTML') or (FLEET_REPORT if os.path.exists(FLEET_REPORT) else None)
-    if path:
-        with open(os.path.join(os.path.dirname(path), 'report.json')) as handle:
-            hosts = sorted(h['host'] for h in json.load(handle)['hosts'])
-        yield os.path.abspath(path), hosts
-        return
-    directory = tempfile.mkdtemp(prefix='netlimits-report-')
-    try:
-        yield _fixture_report(directory)
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
+    path = os.environ.get('NETLIMITS_REPORT_HTML') or (FLEET_REPORT if os.path.exists(FLEET_REPORT) else FIXTURE_REPORT)
+    # The audit writes report.json next to report.html; the golden page's data is browser.json.
+    data = FIXTURE_REPORT[:-len('.html')] + '.json' if path == FIXTURE_REPORT else os.path.join(os.path.dirname(path), 'report.json')
+    with open(data) as handle:
+        hosts = sorted(h['host'] for h in json.load(handle)['hosts'])
+    return os.path.abspath(path), hosts
 
 
 @pytest.fixture(scope='module')

@@ -14,7 +14,7 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.netlimits.tcp.plugins.filter import tcp_audit
-from ansible_collections.netlimits.tcp.tests.unit.plugins.module_utils.test_report import facts, finding
+from ansible_collections.netlimits.tcp.tests.unit.fixtures.audit_facts import facts, finding
 
 EVIL = '<script>alert(1)</script>'
 
@@ -100,3 +100,16 @@ def test_bad_input_is_a_filter_error():
         tcp_audit.tcp_audit_report(['not', 'a', 'mapping'])
     with pytest.raises(AnsibleFilterError):
         tcp_audit.tcp_audit_html({'no': 'report'})
+
+
+def test_template_dir_of_a_site(tmp_path):
+    data = _report_of()
+    (tmp_path / 'audit_report.md.j2').write_text(u'{{ data.totals.hosts }} hosts\n')
+    assert tcp_audit.tcp_audit_md(data, template_dir=str(tmp_path)) == '5 hosts\n'
+    # audit.yml passes '' when tcp_audit_template_dir is not set: the collection's templates.
+    assert tcp_audit.tcp_audit_md(data, template_dir='') == tcp_audit.tcp_audit_md(data)
+    with pytest.raises(AnsibleFilterError, match='not a directory'):
+        tcp_audit.tcp_audit_html(data, template_dir=str(tmp_path / 'missing'))
+    (tmp_path / 'audit_report.html.j2').write_text(u'{{ data.no_such_key }}\n')
+    with pytest.raises(AnsibleFilterError, match='tcp_audit_html: .*no_such_key'):
+        tcp_audit.tcp_audit_html(data, template_dir=str(tmp_path))

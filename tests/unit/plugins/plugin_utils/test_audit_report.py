@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, netlimits.tcp contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The fleet audit report: data, sorting, headroom arithmetic, escaping, self-contained HTML."""
+"""The fleet audit report: data, sorting, headroom arithmetic, escaping, self-contained HTML, a site's templates."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -13,62 +13,10 @@ import re
 
 import pytest
 
-from ansible_collections.netlimits.tcp.plugins.module_utils import _report
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
+from ansible_collections.netlimits.tcp.plugins.plugin_utils import _audit_data, _audit_render
+from ansible_collections.netlimits.tcp.tests.unit.fixtures.audit_facts import EVIL, facts, finding, fleet, many
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
-
-EVIL = '<script>alert("x")</script>'
-
-
-def finding(fid, severity, message='m', value=None, recommendation='fix it'):
-    return {'id': fid, 'severity': severity, 'message': message, 'value': value,
-            'recommendation': recommendation, 'doc': 'docs/findings.md#%s' % fid}
-
-
-def facts(release='6.1.0-18-amd64', port_range=(32768, 60999), reserved_in_range=0, tw=0, conntrack=None,
-          allocated=1184, file_max=9223372036854775807, pid1=(1024, 524288), findings=None, interfaces=None,
-          container=True, engine='podman', initial_netns=False):
-    """A tcp_limits facts dict in the shape of docs/architecture.md (only what the report reads)."""
-    size = port_range[1] - port_range[0] + 1
-    usable = size - reserved_in_range
-    if conntrack is None:
-        conntrack = {'loaded': False, 'max': None, 'count': None, 'buckets': None, 'fill': None,
-                     'writable': False, 'key': None}
-    return {
-        'kernel': {'release': release, 'version': [6, 1, 0], 'behaviour': {}},
-        'containment': {'container': container, 'engine': engine if container else None, 'evidence': None,
-                        'initial_netns': initial_netns, 'netns_method': 'netdev_max_backlog'},
-        'sysctl': {'net.ipv4.tcp_tw_reuse': {'present': True, 'readable': True, 'value': 2, 'raw': '2'}},
-        'ports': {'range': list(port_range), 'size': size, 'reserved': '', 'reserved_in_range': reserved_in_range,
-                  'usable': usable, 'time_wait_seconds': 60, 'tw_reuse_after_seconds': 1.0,
-                  'outbound_rate_per_destination': {'without_tw_reuse': round(usable / 60.0, 1),
-                                                    'with_tw_reuse': float(usable)}},
-        'files': {'allocated': allocated, 'file_max': file_max, 'nr_open': 1048576,
-                  'nofile': {'self': {'soft': 1024, 'hard': 524288},
-                             'pid1': {'soft': pid1[0], 'hard': pid1[1]}},
-                  'systemd_default_nofile': None, 'limits_entries': []},
-        'sockets': {'tcp': {'inuse': 5, 'orphan': 0, 'tw': tw, 'alloc': 7, 'mem': 1}, 'tcp6': {'inuse': 0},
-                    'tcp_mem_pages': None, 'counters': {}, 'connections': None},
-        'conntrack': conntrack,
-        'interfaces': interfaces if interfaces is not None else [
-            {'name': 'lo', 'txqueuelen': 1000, 'mtu': 65536, 'operstate': 'unknown', 'kind': 'loopback', 'physical': False},
-            {'name': 'eth0', 'txqueuelen': 5000, 'mtu': 1500, 'operstate': 'up', 'kind': 'physical', 'physical': True},
-            {'name': 'veth1', 'txqueuelen': 1000, 'mtu': 1500, 'operstate': 'up', 'kind': 'veth', 'physical': False},
-        ],
-        'findings': findings or [],
-        'unreadable': [],
-    }
-
-
-def fleet():
-    return {
-        'web1': facts(tw=14116, findings=[finding('somaxconn_low', 'warning'), finding('port_range_small', 'warning')]),
-        'db1': facts(tw=27000, conntrack={'loaded': True, 'max': 1000, 'count': 950, 'buckets': 1000, 'fill': 0.95,
-                                          'writable': False, 'key': 'net.netfilter.nf_conntrack_max'},
-                     findings=[finding('conntrack_fill', 'critical'), finding('tw_reuse_off', 'warning'),
-                               finding('info_only', 'info')]),
-        'app1': facts(port_range=(15000, 65000), findings=[finding('nofile_above_nr_open', 'critical')]),
-    }
 
 
 def _row(data, host):
@@ -91,7 +39,7 @@ def _row(data, host):
     (True, 10, None),             # booleans are not numbers here
 ])
 def test_headroom_pct(used, capacity, expected):
-    assert _report.headroom_pct(used, capacity) == expected
+    assert _audit_data.headroom_pct(used, capacity) == expected
 
 
 @pytest.mark.parametrize('pct,level', [
@@ -99,11 +47,11 @@ def test_headroom_pct(used, capacity, expected):
     (25.0, 'ok'), (100.0, 'ok'),
 ])
 def test_headroom_level(pct, level):
-    assert _report.headroom_level(pct) == level
+    assert _audit_data.headroom_level(pct) == level
 
 
 def test_row_figures():
-    data = _report.build(fleet())
+    data = _audit_data.build(fleet())
     web1 = _row(data, 'web1')
     assert web1['kernel'] == '6.1.0-18-amd64'
     assert web1['port_range'] == [32768, 60999]
@@ -131,7 +79,7 @@ def test_row_figures():
 
 
 def test_reserved_ports_reduce_capacity():
-    data = _report.build({'h': facts(tw=100, reserved_in_range=232)})
+    data = _audit_data.build({'h': facts(tw=100, reserved_in_range=232)})
     assert _row(data, 'h')['time_wait']['capacity'] == 28000
     assert _row(data, 'h')['headroom']['time_wait'] == round((1 - 100 / 28000.0) * 100, 1)
 
@@ -140,11 +88,11 @@ def test_unlimited_nofile_and_unreadable_values():
     item = facts()
     item['files']['nofile']['pid1'] = {'soft': 'unlimited', 'hard': None}
     item['files']['allocated'] = None
-    data = _report.build({'h': item})
+    data = _audit_data.build({'h': item})
     row = _row(data, 'h')
     assert row['nofile_pid1'] == {'soft': 'unlimited', 'hard': None}
     assert row['headroom']['file_handles'] is None
-    assert 'unlimited / n/a' in _report.render_markdown(data)
+    assert 'unlimited / n/a' in _audit_render.render_markdown(data)
 
 
 def test_txqueuelen_physical_first_else_the_container_veth():
@@ -153,23 +101,23 @@ def test_txqueuelen_physical_first_else_the_container_veth():
         {'name': 'eth0', 'txqueuelen': 1000, 'kind': 'veth', 'physical': False, 'operstate': 'up'},
         {'name': 'tun9', 'txqueuelen': 500, 'kind': 'tun', 'physical': False, 'operstate': 'down'},
     ]
-    assert _report.txqueuelen_of(veth_only) == [{'name': 'eth0', 'txqueuelen': 1000, 'kind': 'veth', 'physical': False}]
-    data = _report.build({'c': facts(interfaces=veth_only)})
-    assert 'eth0 1,000 (veth)' in _report.render_markdown(data)
-    assert _report.txqueuelen_of(None) == []
+    assert _audit_data.txqueuelen_of(veth_only) == [{'name': 'eth0', 'txqueuelen': 1000, 'kind': 'veth', 'physical': False}]
+    data = _audit_data.build({'c': facts(interfaces=veth_only)})
+    assert 'eth0 1,000 (veth)' in _audit_render.render_markdown(data)
+    assert _audit_data.txqueuelen_of(None) == []
 
 
 def test_host_and_container_labels():
-    assert _report.containment_label({'container': False, 'initial_netns': True}) == 'host, initial netns'
-    assert _report.containment_label({'container': True, 'engine': None, 'initial_netns': None}) == \
+    assert _audit_data.containment_label({'container': False, 'initial_netns': True}) == 'host, initial netns'
+    assert _audit_data.containment_label({'container': True, 'engine': None, 'initial_netns': None}) == \
         'unknown container, netns unknown'
-    assert _report.containment_label(None) == 'n/a'
+    assert _audit_data.containment_label(None) == 'n/a'
 
 
 # ---- sorting and totals --------------------------------------------------
 
 def test_findings_sorted_by_severity_then_host():
-    data = _report.build(fleet())
+    data = _audit_data.build(fleet())
     order = [(f['severity'], f['host'], f['id']) for f in data['findings']]
     assert order == [
         ('critical', 'app1', 'nofile_above_nr_open'),
@@ -185,11 +133,11 @@ def test_findings_sorted_by_severity_then_host():
 def test_unknown_severity_sorts_last():
     items = [{'severity': 'weird', 'host': 'a', 'id': 'x'}, {'severity': 'info', 'host': 'b', 'id': 'y'},
              {'severity': 'critical', 'host': 'c', 'id': 'z'}]
-    assert [f['severity'] for f in _report.sort_findings(items)] == ['critical', 'info', 'weird']
+    assert [f['severity'] for f in _audit_data.sort_findings(items)] == ['critical', 'info', 'weird']
 
 
 def test_hosts_sorted_and_totals():
-    data = _report.build(fleet(), unreachable=['zz-gone'], failed={'broken': 'python missing'})
+    data = _audit_data.build(fleet(), unreachable=['zz-gone'], failed={'broken': 'python missing'})
     assert [r['host'] for r in data['hosts']] == ['app1', 'broken', 'db1', 'web1', 'zz-gone']
     totals = data['totals']
     assert totals['hosts'] == 5
@@ -201,22 +149,22 @@ def test_hosts_sorted_and_totals():
 
 def test_unreachable_host_listed_and_its_facts_ignored():
     hosts = fleet()
-    data = _report.build(hosts, unreachable=['db1', 'ghost'])
+    data = _audit_data.build(hosts, unreachable=['db1', 'ghost'])
     assert data['unreachable'] == ['db1', 'ghost']
     assert _row(data, 'ghost')['status'] == 'unreachable'
     assert _row(data, 'db1')['status'] == 'unreachable'
     assert _row(data, 'db1')['kernel'] is None
     assert not [f for f in data['findings'] if f['host'] == 'db1']
-    html = _report.render_html(data)
+    html = _audit_render.render_html(data)
     assert re.search(r'<tr class="host-row row-unreachable" data-host="ghost">', html)
     assert 'Unreachable:' in html
-    markdown = _report.render_markdown(data)
+    markdown = _audit_render.render_markdown(data)
     assert 'Unreachable: db1, ghost.' in markdown
     assert '| ghost | unreachable |' in markdown
 
 
 def test_host_without_facts_is_reported_as_failed():
-    data = _report.build({'a': facts(), 'b': None})
+    data = _audit_data.build({'a': facts(), 'b': None})
     assert _row(data, 'b')['status'] == 'no_facts'
     assert data['failed'] == ['b']
 
@@ -227,15 +175,15 @@ def test_tune_report_summary_dict_and_list_shapes():
                'net.ipv4.tcp_fin_timeout': {'before': 60, 'wanted': 60, 'after': 60, 'status': 'unchanged'}}
     as_list = [dict(v, key=k) for k, v in as_dict.items()]
     for report in (as_dict, as_list, {'keys': as_list}):
-        data = _report.build({'h': facts()}, tune_reports={'h': report})
+        data = _audit_data.build({'h': facts()}, tune_reports={'h': report})
         tune = _row(data, 'h')['tune']
         assert tune['counts']['applied'] == 1
         assert tune['counts']['skipped_missing'] == 1
         assert tune['counts']['unchanged'] == 1
         assert sorted(k['key'] for k in tune['keys']) == sorted(as_dict)
         assert data['totals']['tune']['applied'] == 1
-        assert 'Tuning (tcp_tune_report)' in _report.render_html(data)
-        assert '| h | net.core.somaxconn | 128 | 4096 | 4096 | applied |' in _report.render_markdown(data)
+        assert 'Tuning (tcp_tune_report)' in _audit_render.render_html(data)
+        assert '| h | net.core.somaxconn | 128 | 4096 | 4096 | applied |' in _audit_render.render_markdown(data)
 
 
 def test_tune_report_of_the_role():
@@ -247,59 +195,59 @@ def test_tune_report_of_the_role():
                                          'status': 'skipped_lower', 'reason': 'higher value in effect'}},
               'txqueuelen': {'eth0': {'before': 1000, 'wanted': 5000, 'after': 1000, 'status': 'skipped_read_only'}},
               'files': {'/etc/sysctl.d/90-netlimits-tcp.conf': 'applied'}, 'limits': [], 'sizing': []}
-    data = _report.build({'h': facts()}, tune_reports={'h': report})
+    data = _audit_data.build({'h': facts()}, tune_reports={'h': report})
     tune = _row(data, 'h')['tune']
     assert [k['key'] for k in tune['keys']] == ['fs.file-max', 'net.ipv4.tcp_tw_reuse', 'txqueuelen eth0']
     assert tune['counts']['applied'] == 1 and tune['counts']['skipped_lower'] == 1
     assert tune['counts']['skipped_read_only'] == 1
     assert tune['profile'] == 'balanced'
     assert tune['files'] == {'/etc/sysctl.d/90-netlimits-tcp.conf': 'applied'}
-    html = _report.render_html(data)
+    html = _audit_render.render_html(data)
     assert '&lt;not permitted&gt;' in html and '<not permitted>' not in html
     assert 'higher value in effect' in html and '(profile balanced)' in html
-    assert '| h | fs.file-max |' in _report.render_markdown(data)
+    assert '| h | fs.file-max |' in _audit_render.render_markdown(data)
 
 
 def test_input_is_not_modified():
     hosts = fleet()
     before = copy.deepcopy(hosts)
-    _report.build(hosts, unreachable=['x'])
+    _audit_data.build(hosts, unreachable=['x'])
     assert hosts == before
 
 
 # ---- renderers -----------------------------------------------------------
 
 def test_json_equals_the_data():
-    data = _report.build(fleet(), unreachable=['gone'], generated='2026-11-22T02:30:00Z')
-    assert json.loads(_report.render_json(data)) == data
+    data = _audit_data.build(fleet(), unreachable=['gone'], generated='2026-11-22T02:30:00Z')
+    assert json.loads(_audit_render.render_json(data)) == data
 
 
 def test_html_escapes_every_value():
     hosts = {EVIL: facts(release='6.1 <b>bold</b>', findings=[
         finding('x"y', 'warning', message='<img src=x onerror=alert(1)>', recommendation="it's <i>fine</i>",
                 value={'file': '/etc/<evil>'})])}
-    data = _report.build(hosts, unreachable=['<iframe>'], title='<h1>t</h1>')
-    html = _report.render_html(data)
+    data = _audit_data.build(hosts, unreachable=['<iframe>'], title='<h1>t</h1>')
+    html = _audit_render.render_html(data)
     assert EVIL not in html
     assert '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;' in html
     for raw in ('<b>bold', '<img', '<i>fine', '<evil>', '<iframe>', '<h1>t'):
         assert raw not in html
     assert '<script' not in html.lower()
-    markdown = _report.render_markdown(data)
+    markdown = _audit_render.render_markdown(data)
     assert '<script' not in markdown and '<img' not in markdown and '<iframe>' not in markdown
     assert '&lt;script&gt;' in markdown
 
 
 def test_markdown_cell_cannot_break_the_table():
-    data = _report.build({'a|b': facts(findings=[finding('f', 'info', message='one | two\nthree')])})
-    markdown = _report.render_markdown(data)
+    data = _audit_data.build({'a|b': facts(findings=[finding('f', 'info', message='one | two\nthree')])})
+    markdown = _audit_render.render_markdown(data)
     assert '| a\\|b | ok |' in markdown
     assert 'one \\| two three' in markdown
 
 
 def test_html_is_self_contained():
-    data = _report.build(fleet(), unreachable=['gone'], generated='now')
-    html = _report.render_html(data)
+    data = _audit_data.build(fleet(), unreachable=['gone'], generated='now')
+    html = _audit_render.render_html(data)
     lowered = html.lower()
     assert 'http://' not in lowered and 'https://' not in lowered
     assert not re.search(r'''(src|href)\s*=\s*["']?\s*//''', lowered)
@@ -321,21 +269,21 @@ def test_html_is_self_contained():
     ('data:text/html,<b>', None),
 ])
 def test_doc_url(base, expected):
-    assert _report.doc_url('docs/findings.md#x', base) == expected
+    assert _audit_data.doc_url('docs/findings.md#x', base) == expected
 
 
 def test_doc_links_only_with_a_doc_base():
-    plain = _report.render_html(_report.build(fleet()))
+    plain = _audit_render.render_html(_audit_data.build(fleet()))
     assert '<a ' not in plain
-    data = _report.build(fleet(), doc_base='https://docs.example.org/tcp" onmouseover="x')
-    html = _report.render_html(data)
+    data = _audit_data.build(fleet(), doc_base='https://docs.example.org/tcp" onmouseover="x')
+    html = _audit_render.render_html(data)
     assert '<a href="https://docs.example.org/tcp&quot; onmouseover=&quot;x/docs/findings.md#conntrack_fill">' in html
     assert data['findings'][0]['doc_url'].endswith('/docs/findings.md#nofile_above_nr_open')
 
 
 def test_html_has_a_row_per_host_and_the_bars():
-    data = _report.build(fleet(), unreachable=['gone'])
-    html = _report.render_html(data)
+    data = _audit_data.build(fleet(), unreachable=['gone'])
+    html = _audit_render.render_html(data)
     assert sorted(re.findall(r'<tr class="host-row [^"]*" data-host="([^"]*)"', html)) == ['app1', 'db1', 'gone', 'web1']
     assert len(re.findall(r'<tr class="finding-row"', html)) == 6
     assert 'class="bar l-critical"' in html                 # db1 conntrack at 5% headroom
@@ -343,7 +291,7 @@ def test_html_has_a_row_per_host_and_the_bars():
 
 
 def test_markdown_lists_hosts_and_findings():
-    markdown = _report.render_markdown(_report.build(fleet()))
+    markdown = _audit_render.render_markdown(_audit_data.build(fleet()))
     for host in ('app1', 'db1', 'web1'):
         assert '| %s | ok |' % host in markdown
     assert markdown.index('nofile\\_above\\_nr\\_open') < markdown.index('somaxconn\\_low')
@@ -351,10 +299,10 @@ def test_markdown_lists_hosts_and_findings():
 
 
 def test_empty_fleet_renders():
-    data = _report.build({})
+    data = _audit_data.build({})
     assert data['hosts'] == [] and data['findings'] == []
-    assert 'No findings.' in _report.render_html(data)
-    assert 'No findings.' in _report.render_markdown(data)
+    assert 'No findings.' in _audit_render.render_html(data)
+    assert 'No findings.' in _audit_render.render_markdown(data)
 
 
 def test_real_gathered_facts_render(tmp_path):
@@ -362,36 +310,22 @@ def test_real_gathered_facts_render(tmp_path):
     hosts = {}
     for profile in ('3.10', '6.1'):
         hosts['host-' + profile] = gather(make_tree(tmp_path / profile, profile))
-    data = _report.build(hosts)
-    assert json.loads(_report.render_json(data)) == data
+    data = _audit_data.build(hosts)
+    assert json.loads(_audit_render.render_json(data)) == data
     for profile in ('3.10', '6.1'):
         row = _row(data, 'host-' + profile)
         assert row['status'] == 'ok'
         assert row['kernel'] == hosts['host-' + profile]['kernel']['release']
         assert row['port_range'] == list(hosts['host-' + profile]['ports']['range'])
     assert len(data['findings']) == sum(len(h['findings']) for h in hosts.values())
-    _report.render_html(data)
-    _report.render_markdown(data)
+    _audit_render.render_html(data)
+    _audit_render.render_markdown(data)
 
 
 # ---- the same finding on many hosts: one row ------------------------------
 
-def _many():
-    """Five hosts with nofile_soft_low (one of them twice, as for PID 1 and the gathering process)."""
-    hosts = {}
-    for i in range(1, 6):
-        soft = 1024 * i
-        items = [finding('nofile_soft_low', 'warning', message='soft nofile of PID 1 is %d' % soft, value=soft)]
-        if i == 3:
-            items.append(finding('nofile_soft_low', 'warning', message='soft nofile of this process is 1024', value=1024))
-        if i in (2, 4):
-            items.append(finding('conntrack_fill', 'critical', message='conntrack 95% full'))
-        hosts['web%d' % i] = facts(findings=items)
-    return hosts
-
-
 def test_the_same_finding_on_many_hosts_is_one_group():
-    data = _report.build(_many())
+    data = _audit_data.build(many())
     groups = data['finding_groups']
     assert [(g['severity'], g['id'], g['hosts'], g['count']) for g in groups] == [
         ('critical', 'conntrack_fill', ['web2', 'web4'], 2),
@@ -402,15 +336,15 @@ def test_the_same_finding_on_many_hosts_is_one_group():
     items = sorted((i['host'], i['message']) for g in groups for i in g['items'])
     assert items == sorted((f['host'], f['message']) for f in data['findings'])
     assert groups[0]['same_message'] is True and groups[1]['same_message'] is False
-    assert _report.hosts_text(groups[1]) == '5: web1, web2, web3 x2, web4, web5'
-    assert _report.hosts_text(groups[1], limit=2) == '5: web1, web2, +3 more'
-    assert _report.group_message(groups[1]) == 'soft nofile of PID 1 is 1024 (on web1; differs per host)'
-    assert json.loads(_report.render_json(data)) == data
+    assert _audit_render.hosts_text(groups[1]) == '5: web1, web2, web3 x2, web4, web5'
+    assert _audit_render.hosts_text(groups[1], limit=2) == '5: web1, web2, +3 more'
+    assert _audit_render.group_message(groups[1]) == 'soft nofile of PID 1 is 1024 (on web1; differs per host)'
+    assert json.loads(_audit_render.render_json(data)) == data
 
 
 def test_html_and_markdown_have_one_row_per_finding_with_the_hosts():
-    data = _report.build(_many())
-    html = _report.render_html(data)
+    data = _audit_data.build(many())
+    html = _audit_render.render_html(data)
     rows = re.findall(r'<tr class="finding-row" data-finding="([^"]*)" data-hosts="(\d+)">', html)
     assert rows == [('conntrack_fill', '2'), ('nofile_soft_low', '5')]
     # The hosts fold out of the row (no script): each with its own message.
@@ -420,7 +354,7 @@ def test_html_and_markdown_have_one_row_per_finding_with_the_hosts():
     for i in range(1, 6):
         assert '<span class="host-name">web%d</span> <span class="small">soft nofile of PID 1 is %d; value: %d</span>' % (
             i, 1024 * i, 1024 * i) in block
-    markdown = _report.render_markdown(data)
+    markdown = _audit_render.render_markdown(data)
     lines = [line for line in markdown.splitlines() if 'nofile\\_soft\\_low' in line]
     assert len(lines) == 1 and '| 5: web1, web2, web3 x2, web4, web5 |' in lines[0]
 
@@ -428,6 +362,38 @@ def test_html_and_markdown_have_one_row_per_finding_with_the_hosts():
 def test_a_host_name_in_a_group_is_escaped():
     hosts = {EVIL: facts(findings=[finding('somaxconn_low', 'warning')]),
              'ok1': facts(findings=[finding('somaxconn_low', 'warning')])}
-    html = _report.render_html(_report.build(hosts))
+    html = _audit_render.render_html(_audit_data.build(hosts))
     assert '<script>' not in html
     assert '&lt;script&gt;' in html
+
+
+# ---- templates a site can replace -------------------------------------------
+
+def test_a_site_template_dir_replaces_only_the_files_it_has(tmp_path):
+    (tmp_path / 'audit_report.css').write_text(u'body { color: teal; }\n')
+    data = _audit_data.build(fleet())
+    ours = _audit_render.render_html(data)
+    html = _audit_render.render_html(data, template_dir=str(tmp_path))
+    assert '<style>\nbody { color: teal; }\n</style>' in html
+    # The rest of the page is ours: only the style sheet differs.
+    assert html.split('<style>')[0] == ours.split('<style>')[0]
+    assert html.split('</style>')[1] == ours.split('</style>')[1]
+    assert _audit_render.render_markdown(data, template_dir=str(tmp_path)) == _audit_render.render_markdown(data)
+
+
+def test_a_site_template_escapes_every_value(tmp_path):
+    (tmp_path / 'audit_report.html.j2').write_text(
+        u'<h1>{{ data.title }}</h1>{% for row in data.hosts %}<p>{{ row.host }}</p>{% endfor %}</body>\n')
+    (tmp_path / 'audit_report.md.j2').write_text(u'{% for row in data.hosts %}| {{ row.host }} |{% endfor %}.\n')
+    data = _audit_data.build({EVIL: facts(), 'a|b': facts()}, title='<b>x</b>')
+    assert _audit_render.render_html(data, template_dir=str(tmp_path)) == (
+        '<h1>&lt;b&gt;x&lt;/b&gt;</h1><p>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</p><p>a|b</p></body>\n')
+    assert _audit_render.render_markdown(data, template_dir=str(tmp_path)) == (
+        '| &lt;script&gt;alert("x")&lt;/script&gt; || a\\|b |.\n')
+
+
+def test_a_name_the_data_has_not_is_an_error(tmp_path):
+    """A typo in a template fails the render instead of printing nothing."""
+    (tmp_path / 'audit_report.html.j2').write_text(u'{{ data.totals.no_such_total }}\n')
+    with pytest.raises(Exception, match='no_such_total'):
+        _audit_render.render_html(_audit_data.build(fleet()), template_dir=str(tmp_path))
