@@ -47,7 +47,8 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._plan_nofile import 
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_sizing import effective_values
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_state import file_ops, state_record, undo_ops, state_text
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan_text import RcLocalError, parse_sysctl_file, rc_local_has_block
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan_text import RcLocalError, rc_local_has_block
+from ansible_collections.netlimits.tcp.plugins.module_utils._sysctl_conf import sysctl_conf_keys
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import (
     _containment, _is_int, _same, _sysctl_fact, _to_int, kernel_text, kernel_version, normalize_raw, parse_value, var,
 )
@@ -219,7 +220,7 @@ def plan_revert(params, facts, host):
     files = host.get('files') or {}
     ours_text = (files.get(SYSCTL_FILE) or {}).get('content')
     names = list(recorded)
-    for name, dummy in parse_sysctl_file(ours_text):
+    for name in sysctl_conf_keys(ours_text):
         if name not in recorded:
             names.append(name)
     entries = []

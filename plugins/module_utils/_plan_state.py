@@ -21,8 +21,9 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._paths import (
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._status import SKIPPED_KERNEL, SKIPPED_MISSING
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_text import (
-    RC_LOCAL_NEW, parse_sysctl_file, rc_local_has_block, rc_local_remove,
+    RC_LOCAL_NEW, rc_local_has_block, rc_local_remove,
 )
+from ansible_collections.netlimits.tcp.plugins.module_utils._sysctl_conf import sysctl_conf_keys
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import _containment, _is_int, _sysctl_fact, kernel_text, normalize_raw
 
 
@@ -101,7 +102,7 @@ def ours_persisted(host):
     """(sysctl keys our sysctl file sets, whether a txqueuelen file of ours exists) as found on the host."""
     files = (host or {}).get('files') or {}
     sysctl = files.get(SYSCTL_FILE) or {}
-    keys = set(name for name, dummy in parse_sysctl_file(sysctl.get('content'))) if sysctl.get('ours') else set()
+    keys = set(sysctl_conf_keys(sysctl.get('content'))) if sysctl.get('ours') else set()
     rc = files.get(RC_LOCAL) or {}
     txq = rc_local_has_block(rc.get('content')) or any(
         info.get('ours') for path, info in files.items() if path == UDEV_FILE or path.endswith('.link'))
