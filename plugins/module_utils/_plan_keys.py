@@ -21,7 +21,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._status import (
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import (
     PREFIX, _containment, _holds_more, _is_int, _same, _sysctl_fact, _version_tuple, format_value, kernel_text,
-    kernel_version, listening_ports, normalize_raw, parse_port_set, parse_value, var,
+    kernel_version, normalize_raw, parse_port_set, parse_value, var,
 )
 
 SYSTEMD_DASH_SINCE = 243        # '-' prefix in sysctl.d
@@ -43,7 +43,7 @@ def loader_supports_dash(facts, sysctl_version_text):
 def wanted_sysctl(values, params, facts, host):
     """[(name, wanted, source variable)] from the table's variables, then tcp_tune_sysctl."""
     wanted = []
-    listening = listening_ports((host or {}).get('listening_text'))
+    listening = (host or {}).get('listening_ports') or []
     for key in _keys.KEYS:
         if not key.variable:
             continue

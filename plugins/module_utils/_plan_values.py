@@ -123,24 +123,6 @@ def format_port_set(pairs):
     return ','.join('%d' % lo if lo == hi else '%d-%d' % (lo, hi) for lo, hi in pairs)
 
 
-def listening_ports(text):
-    """Local ports in state 0A (LISTEN) from /proc/net/tcp and tcp6 text."""
-    ports = set()
-    for line in (text or '').splitlines():
-        parts = line.split()
-        if len(parts) >= 4 and ':' in parts[1] and parts[3] == '0A':
-            local = parts[1]
-        elif len(parts) == 1 and ':' in parts[0]:
-            local = parts[0]  # `awk '$4 == "0A" {print $2}'` output: local address only
-        else:
-            continue
-        try:
-            ports.add(int(local.rsplit(':', 1)[1], 16))
-        except ValueError:
-            continue
-    return sorted(ports)
-
-
 # ---------------------------------------------------------------- values
 
 def format_value(name, value):

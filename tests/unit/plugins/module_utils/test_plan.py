@@ -222,8 +222,7 @@ def test_profiles_size_conntrack_from_the_port_range_bounded_by_ram(tmp_path):
 
 def test_listening_ports_in_the_new_range_are_reserved(tmp_path):
     facts = facts_for(tmp_path)
-    listening = '0100007F:4E20\n00000000:0016\n'   # 20000 and 22
-    result = plan(facts, {'listening_text': listening})
+    result = plan(facts, {'listening_ports': [22, 20000]})
     entry = by_key(result)['net.ipv4.ip_local_reserved_ports']
     assert entry['wanted'] == [[20000, 20000]]
     assert 'net.ipv4.ip_local_reserved_ports=20000' in result['apply_argv']
