@@ -13,7 +13,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts_read import open_text, read_text, to_int
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts_read import open_text, read_text
+from ansible_collections.netlimits.tcp.plugins.module_utils._values import to_int
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_sysctl import value_of
 
 COUNTERS = ('ListenOverflows', 'ListenDrops', 'TCPTimeWaitOverflow', 'TCPAbortOnMemory')

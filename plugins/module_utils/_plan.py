@@ -38,7 +38,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._status import (
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_files import (
     plan_conntrack, plan_limits, plan_manager, plan_services, plan_txqueuelen, service_unit,
 )
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan_input import PlanError, _IFNAME, _SYSCTL_BAD, normalize_params, nr_open_after, validate
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan_input import PlanError, IFNAME, SYSCTL_BAD, normalize_params, nr_open_after, validate
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_keys import (
     new_entry, wanted_sysctl, apply_argv, loader_supports_dash, plan_key, sysctl_file_text,
 )
@@ -50,8 +50,9 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._plan_state import f
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_text import RcLocalError, rc_local_has_block
 from ansible_collections.netlimits.tcp.plugins.module_utils._sysctl_conf import sysctl_conf_keys
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import (
-    _containment, _is_int, _same, _sysctl_fact, _to_int, kernel_text, kernel_version, normalize_raw, parse_value, var,
+    containment_of, kernel_text, kernel_version, normalize_raw, parse_value, same_value, sysctl_fact, var,
 )
+from ansible_collections.netlimits.tcp.plugins.module_utils._values import coerce_int, is_int
 
 
 class HostRefused(PlanError):
@@ -69,7 +70,7 @@ def plan_paths(params, facts, state=None):
     if params.get('txqueuelen_persist') == 'systemd_link':
         names = [i.get('name') for i in ((facts or {}).get('interfaces') or [])]
         if isinstance(ifaces, list):
-            names.extend(n for n in ifaces if isinstance(n, str) and _IFNAME.match(n))
+            names.extend(n for n in ifaces if isinstance(n, str) and IFNAME.match(n))
     for n in names:
         if n:
             paths.add(LINK_FILE % n)
@@ -80,7 +81,7 @@ def plan_paths(params, facts, state=None):
 def extra_keys(params, state=None):
     """Keys outside the table the role must read itself: tcp_tune_sysctl's, and those the state file recorded."""
     params, dummy = normalize_params(params)
-    names = set(k for k in (params.get('sysctl') or {}) if isinstance(k, str) and k and not _SYSCTL_BAD.search(k)
+    names = set(k for k in (params.get('sysctl') or {}) if isinstance(k, str) and k and not SYSCTL_BAD.search(k)
                 and '..' not in k and not k.startswith('-')) if isinstance(params.get('sysctl'), dict) else set()
     names.update(((state or {}).get('sysctl') or {}).keys())
     return sorted(n for n in names if n not in _keys.BY_NAME)
@@ -112,7 +113,7 @@ def _make_plan(raw_params, facts, host=None):
     errors = []
     for short in ('nofile', 'nofile_soft', 'systemd_default_nofile'):
         value = values.get(short)
-        if _is_int(value) and value > leaves:
+        if is_int(value) and value > leaves:
             if params.get(short) is not None:
                 errors.append('%s (%d) is above fs.nr_open (%d) as this run leaves it: raise tcp_tune_nr_open in '
                               'the same run (it is applied first) or lower %s; a nofile above fs.nr_open makes '
@@ -122,15 +123,15 @@ def _make_plan(raw_params, facts, host=None):
                                 'using %d' % (var(short), value, leaves, leaves))
                 values[short] = leaves
     for name, value in (params.get('service_nofile') or {}).items():
-        if _to_int(value) > leaves:
+        if coerce_int(value) > leaves:
             errors.append('%s[%s] (%s) is above fs.nr_open (%d) as this run leaves it: it must be an integer from 1 '
                           'to fs.nr_open (raise tcp_tune_nr_open in the same run); a service cannot start with a '
                           'LimitNOFILE above it' % (var('service_nofile'), name, value, leaves))
     soft, hard = values.get('nofile_soft'), values.get('nofile')
-    if params.get('nofile_soft') is not None and not _is_int(hard):
+    if params.get('nofile_soft') is not None and not is_int(hard):
         errors.append('%s needs a hard limit to stay under: set %s too (profile %s sets none)'
                       % (var('nofile_soft'), var('nofile'), params['profile']))
-    elif params.get('nofile') is None and _is_int(soft) and soft > hard:
+    elif params.get('nofile') is None and is_int(soft) and soft > hard:
         errors.append('%s (%d) must not be above the hard limit (%d, %s from profile %s): lower it or set %s'
                       % (var('nofile_soft'), soft, hard, var('nofile'), params['profile'], var('nofile')))
     if errors:
@@ -199,7 +200,7 @@ def _make_plan(raw_params, facts, host=None):
         'manager_file': MANAGER_FILE,
         'warnings': warnings,
         'kernel': kernel_text(facts),
-        'container': bool(_containment(facts).get('container')),
+        'container': bool(containment_of(facts).get('container')),
     }
 
 
@@ -215,7 +216,7 @@ def plan_revert(params, facts, host):
     host = host or {}
     state = host.get('state') or {}
     warnings = []
-    container = bool(_containment(facts).get('container'))
+    container = bool(containment_of(facts).get('container'))
     recorded = dict(state.get('sysctl') or {})
     files = host.get('files') or {}
     ours_text = (files.get(SYSCTL_FILE) or {}).get('content')
@@ -227,7 +228,7 @@ def plan_revert(params, facts, host):
     version = kernel_version(facts)
     for name in names:
         key = _keys.BY_NAME.get(name)
-        fact = _sysctl_fact(facts, name) if key else ((host.get('extra_sysctl') or {}).get(name) or {})
+        fact = sysctl_fact(facts, name) if key else ((host.get('extra_sysctl') or {}).get(name) or {})
         scope = (recorded.get(name) or {}).get('scope') or (key.scope if key else _keys.SCOPE_NETNS)
         unknown_why = 'no recorded original and no fixed kernel default'
         if name in recorded:
@@ -239,7 +240,7 @@ def plan_revert(params, facts, host):
             original = _keys.default_for(key, version) if key else None
         before = fact.get('value') if key else normalize_raw(fact.get('value'))
         floor, why = revert_floor(name, facts)
-        floored = floor is not None and _is_int(original) and original < floor and _is_int(before)
+        floored = floor is not None and is_int(original) and original < floor and is_int(before)
         if floored:
             original = min(floor, before)   # never below the floor; never raised by a revert either
         entry = new_entry(name, fact, original, 'revert')
@@ -255,7 +256,7 @@ def plan_revert(params, facts, host):
             entry['status'] = KEPT_HOST_SCOPE
             entry['reason'] = '%s is %s-scope: not restored from inside a container (it is the machine\'s)' % (
                 name, scope)
-        elif _same(name, before, original):
+        elif same_value(name, before, original):
             entry['status'] = UNCHANGED
         elif not fact.get('writable'):
             entry['status'] = SKIPPED_READ_ONLY

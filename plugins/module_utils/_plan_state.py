@@ -24,7 +24,10 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._plan_text import (
     RC_LOCAL_NEW, rc_local_has_block, rc_local_remove,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._sysctl_conf import sysctl_conf_keys
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import _containment, _is_int, _sysctl_fact, kernel_text, normalize_raw
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import (
+    containment_of, kernel_text, normalize_raw, sysctl_fact,
+)
+from ansible_collections.netlimits.tcp.plugins.module_utils._values import is_int
 
 
 def rc_local_created_only(text):
@@ -115,8 +118,8 @@ def state_record(facts, host, entries, tx_entries, manager, record_files, conntr
     state = {
         'format': 1,
         'written_by': 'netlimits.tcp.tcp_tune',
-        'container': old.get('container', bool(_containment(facts).get('container'))),
-        'initial_netns': old.get('initial_netns', _containment(facts).get('initial_netns')),
+        'container': old.get('container', bool(containment_of(facts).get('container'))),
+        'initial_netns': old.get('initial_netns', containment_of(facts).get('initial_netns')),
         'kernel': old.get('kernel', kernel_text(facts)),
         'sysctl': dict(old.get('sysctl') or {}),
         'txqueuelen': dict(old.get('txqueuelen') or {}),
@@ -131,7 +134,7 @@ def state_record(facts, host, entries, tx_entries, manager, record_files, conntr
     ours = ours_persisted(host) if not old else (set(), False)
     for entry in entries:
         name = entry['key']
-        fact = _sysctl_fact(facts, name) if name in _keys.BY_NAME else ((host or {}).get('extra_sysctl') or {}).get(name)
+        fact = sysctl_fact(facts, name) if name in _keys.BY_NAME else ((host or {}).get('extra_sysctl') or {}).get(name)
         if name in state['sysctl'] or name in ours[0] or not fact or not fact.get('present'):
             continue
         if entry['status'] in (SKIPPED_KERNEL, SKIPPED_MISSING):
@@ -140,7 +143,7 @@ def state_record(facts, host, entries, tx_entries, manager, record_files, conntr
         state['sysctl'][name] = {'value': normalize_raw(raw),
                                  'scope': fact.get('scope') or (_keys.BY_NAME[name].scope if name in _keys.BY_NAME else None)}
     for entry in tx_entries:
-        if entry['interface'] not in state['txqueuelen'] and _is_int(entry['before']) and not ours[1]:
+        if entry['interface'] not in state['txqueuelen'] and is_int(entry['before']) and not ours[1]:
             state['txqueuelen'][entry['interface']] = entry['before']
     if manager is not None and 'systemd_default_nofile' not in state:
         current = manager.get('before') or {}
