@@ -40,7 +40,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._plan_files import (
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_input import PlanError, IFNAME, SYSCTL_BAD, normalize_params, nr_open_after, validate
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_keys import (
-    new_entry, wanted_sysctl, apply_argv, loader_supports_dash, plan_key, sysctl_file_text,
+    new_entry, wanted_sysctl, sysctl_writes, loader_supports_dash, plan_key, sysctl_file_text,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_nofile import (
     check_nofile_after_boot, check_nr_open_lowering, revert_floor, systemd_may_bump,
@@ -181,14 +181,14 @@ def _make_plan(raw_params, facts, host=None):
         'sizing': {'lines': sizing['lines']},
         'sysctl': entries,
         'sysctl_dash': dash,
-        'apply_argv': apply_argv(entries),
+        'sysctl_writes': sysctl_writes(entries),
         'limits': limits,
         'systemd_default_nofile': manager,
         'services': sorted(service_unit(n) for n in (params.get('service_nofile') or {})),
         'service_files': sorted(services),
         'restart_services': bool(params.get('restart_services')),
         'txqueuelen': {'value': tx['value'], 'method': tx['method'], 'entries': tx['entries'],
-                       'commands': tx['commands']},
+                       'writes': tx['writes']},
         'conntrack_load': bool(params.get('conntrack_load')) and not ((facts or {}).get('conntrack') or {}).get('loaded'),
         'files': writes,
         'backups': backups,
@@ -267,7 +267,7 @@ def plan_revert(params, facts, host):
             if name not in recorded and not entry['reason']:
                 entry['reason'] = 'no recorded original: kernel default'
         entries.append(entry)
-    tx_entries, tx_commands = [], []
+    tx_entries, tx_writes = [], []
     known = dict((i.get('name'), i) for i in ((facts or {}).get('interfaces') or []))
     for name, original in sorted((state.get('txqueuelen') or {}).items()):
         iface = known.get(name)
@@ -279,7 +279,7 @@ def plan_revert(params, facts, host):
             entry['status'] = UNCHANGED
         else:
             entry['status'] = RESTORED
-            tx_commands.append(['ip', 'link', 'set', 'dev', name, 'txqueuelen', str(original)])
+            tx_writes.append({'interface': name, 'txqueuelen': original})
         tx_entries.append(entry)
     paths = sorted(set(state.get('files') or {}) | set(p for p in (
         SYSCTL_FILE, LIMITS_FILE, MANAGER_FILE, UDEV_FILE, MODPROBE_FILE, MODULES_LOAD_FILE)
@@ -300,8 +300,8 @@ def plan_revert(params, facts, host):
     return {
         'state': 'absent',
         'sysctl': entries,
-        'apply_argv': apply_argv(entries),
-        'txqueuelen': {'entries': tx_entries, 'commands': tx_commands},
+        'sysctl_writes': sysctl_writes(entries),
+        'txqueuelen': {'entries': tx_entries, 'writes': tx_writes},
         'restores': restores,
         'removes': removes,
         'undo_writes': writes,

@@ -157,8 +157,8 @@ def rc_local_mode(current):
 
 
 def plan_txqueuelen(values, params, facts, host):
-    """Live commands, report entries and the persistence method's files."""
-    out = {'value': values.get('txqueuelen'), 'entries': [], 'commands': [], 'method': None,
+    """Live writes ({'interface', 'txqueuelen'}), report entries and the persistence method's files."""
+    out = {'value': values.get('txqueuelen'), 'entries': [], 'writes': [], 'method': None,
            'files': {}, 'warnings': []}
     wanted = values.get('txqueuelen')
     if not is_int(wanted):
@@ -187,7 +187,7 @@ def plan_txqueuelen(values, params, facts, host):
             entry['status'] = UNCHANGED
         else:
             entry['status'] = APPLIED
-            out['commands'].append(['ip', 'link', 'set', 'dev', name, 'txqueuelen', str(wanted)])
+            out['writes'].append({'interface': name, 'txqueuelen': wanted})
     if params['interfaces'] == 'physical' and not out['entries']:
         out['warnings'].append('txqueuelen: no physical interface here (containers have veth; '
                                'name interfaces in tcp_tune_interfaces)')

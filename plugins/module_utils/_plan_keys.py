@@ -5,7 +5,7 @@
 
 plan_key() is the heart: kernel guards, missing and read-only keys,
 raise_only against the recorded original, override by a later sysctl file.
-render_sysctl() and apply_argv() turn the entries into the sysctl file and the
+render_sysctl() and sysctl_writes() turn the entries into the sysctl file and the
 live writes. Pure; Python 3.6 compatible.
 """
 
@@ -207,10 +207,16 @@ def sysctl_file_text(entries, dash, exclude=()):
     return '\n'.join(render_sysctl(entries, dash, exclude)) + '\n'
 
 
-def apply_argv(entries):
-    """['sysctl', '-w', 'k=v', ...] for the keys to set live, fs.nr_open first; [] when none."""
+# Keys written live before all others: fs.nr_open first, so that the limits.d and systemd files written
+# after it may ask for a nofile up to its new value (a nofile above fs.nr_open makes PAM logins fail).
+WRITE_FIRST = ('fs.nr_open',)
+
+
+def sysctl_writes(entries):
+    """[{'key', 'value'}] of the keys to set live, in write order (WRITE_FIRST, then the entries' order).
+
+    value is the text written to /proc/sys (format_value), as a sysctl file has it.
+    """
     todo = [e for e in entries if e['apply']]
-    todo.sort(key=lambda e: 0 if e['key'] == 'fs.nr_open' else 1)
-    if not todo:
-        return []
-    return ['sysctl', '-w'] + ['%s=%s' % (e['key'], format_value(e['key'], e['wanted'])) for e in todo]
+    todo.sort(key=lambda e: WRITE_FIRST.index(e['key']) if e['key'] in WRITE_FIRST else len(WRITE_FIRST))
+    return [{'key': e['key'], 'value': format_value(e['key'], e['wanted'])} for e in todo]

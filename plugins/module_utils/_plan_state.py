@@ -17,7 +17,7 @@ import json
 
 from ansible_collections.netlimits.tcp.plugins.module_utils import _keys
 from ansible_collections.netlimits.tcp.plugins.module_utils._paths import (
-    MANAGER_FILE, RC_LOCAL, SYSCTL_FILE, UDEV_FILE, backup_path, concern_of,
+    MANAGER_FILE, RC_LOCAL, SYSCTL_FILE, UDEV_FILE, backup_path,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._status import SKIPPED_KERNEL, SKIPPED_MISSING
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_text import (
@@ -63,7 +63,7 @@ def file_ops(wanted_files, host):
                             'backup': backup_path(path) if existed else None}
             if existed:
                 backups.append({'src': path, 'dest': backup_path(path)})
-        writes.append({'path': path, 'content': spec['content'], 'mode': spec['mode'], 'concern': concern_of(path)})
+        writes.append({'path': path, 'content': spec['content'], 'mode': spec['mode']})
     stale = [p for p in sorted(recorded) if p not in wanted_files]
     return writes, backups, record, stale
 

@@ -295,4 +295,3 @@ def render_link(default_link_text, ifname, txqueuelen, header):
     lines.extend('%s=%s' % kv for kv in settings)
     lines.append('TransmitQueueLength=%d' % txqueuelen)
     return '\n'.join(lines) + '\n'
-

@@ -348,4 +348,3 @@ def test_block_settings_without_a_block_and_with_lines_that_are_not_ours():
             "ip link set dev 'unbalanced txqueuelen 5 || true\n" + t.RC_END +
             '\nip link set dev eth3 txqueuelen 9 || true\n')
     assert t.rc_local_block_settings(text) == {'eth2': 77}
-

@@ -74,4 +74,3 @@ def test_revert_reads_back_a_slashed_key_of_our_file_by_its_dotted_name(tmp_path
     assert list(entries) == [VLAN_KEY]
     assert entries[VLAN_KEY]['before'] == '2'
     assert entries[VLAN_KEY]['status'] == _status.UNKNOWN_ORIGINAL
-
