@@ -14,11 +14,13 @@ decision shown in ``tcp_tune_report`` is made here. Keys come from ``_keys``
 
 Beside it, one concern each: ``_plan_input`` (profiles, variables,
 validation), ``_plan_sizing`` (workload sizing), ``_plan_keys`` (per-key
-decisions, the sysctl file), ``_plan_nofile`` (fs.nr_open against every
-nofile), ``_plan_files`` (limits, systemd, txqueuelen, conntrack files),
-``_plan_state`` (state file, backups, undo), ``_plan_values`` (conversions),
+decisions, the sysctl file, the live sysctl writes), ``_plan_nofile``
+(fs.nr_open against every nofile), ``_plan_files`` (limits, systemd,
+txqueuelen, conntrack files), ``_plan_state`` (state file, backups, undo),
+``_plan_values`` (fact look-ups, value formats and comparisons),
 ``_plan_text`` (rc.local block, .link files), ``_paths`` and ``_status``
-(the vocabulary) and ``_plan_report`` (tcp_tune_report).
+(the vocabulary) and ``_plan_report`` (tcp_tune_report). Shared with the
+facts: ``_values`` (conversions) and ``_sysctl_conf`` (the sysctl.d parser).
 
 Python 3.6 compatible (it also runs in unit tests on old cores).
 """
