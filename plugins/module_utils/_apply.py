@@ -20,8 +20,9 @@ Order, and why (docs/safety.md, "Write path"):
 3. live sysctl values, fs.nr_open first; a value the kernel refuses is left out
    of the sysctl file (it would fail at every boot) and fails the run at the end,
    after everything else is written;
-4. the sysctl file, then limits.d and systemd drop-ins (fs.nr_open is already
-   raised: a nofile above it locks logins out), txqueuelen, conntrack files,
+4. the files in _paths.write_rank order: the sysctl file, then limits.d and
+   systemd drop-ins (fs.nr_open is already raised: a nofile above it locks
+   logins out), the live txqueuelen writes, txqueuelen files, conntrack files;
    undoing files no longer wanted; 5. systemctl.
 Python 3.6 compatible.
 """
@@ -45,15 +46,15 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._host import digest,
 DENIED = (errno.EPERM, errno.EACCES, errno.EROFS)
 
 
-def set_sysctls(root, argv, out):
-    """The `sysctl -w k=v ...` argv of the plan, written to proc/sys in its order (fs.nr_open first).
+def set_sysctls(root, writes, out):
+    """The plan's sysctl_writes ([{'key', 'value'}]) written to proc/sys in their order (fs.nr_open first).
 
     A value the kernel refuses (EINVAL: a congestion control whose module is not
     loaded, a value out of the kernel's range) is recorded in out.refused and the
     others are still set; apply_plan fails the run at the end.
     """
-    for arg in argv[2:]:
-        name, value = arg.split('=', 1)
+    for write in writes:
+        name, value = write['key'], write['value']
         rel = sysctl_path(name)
         if rel is None:
             raise ApplyError('refusing to write sysctl key %r' % name)
@@ -69,14 +70,15 @@ def set_sysctls(root, argv, out):
         out.live.append('%s=%s' % (name, value))
 
 
-def set_txqueuelen(root, commands, out):
-    """The plan's `ip link set dev IF txqueuelen N` commands, done through /sys/class/net/IF/tx_queue_len.
+def set_txqueuelen(root, writes, out):
+    """The plan's txqueuelen writes ([{'interface', 'txqueuelen'}]) to /sys/class/net/IF/tx_queue_len.
 
-    Without CAP_NET_ADMIN (an unprivileged container) the kernel refuses: the
-    interface is listed in denied_interfaces and the run goes on.
+    What `ip link set dev IF txqueuelen N` does, without the ip binary. Without
+    CAP_NET_ADMIN (an unprivileged container) the kernel refuses: the interface
+    is listed in denied_interfaces and the run goes on.
     """
-    for argv in commands:
-        name, value = argv[4], argv[6]
+    for write in writes:
+        name, value = write['interface'], '%s' % write['txqueuelen']
         if '/' in name or name in ('.', '..'):
             raise ApplyError('refusing interface name %r' % name)
         if out.check_mode:
@@ -141,25 +143,23 @@ def apply_present(root, the_plan, out, owner=None, owed=()):
     put_file(root, state['path'], text_bytes(state['content']), 0o644, out, owner, state_summary)
     record_pending(root, list(owed), out)
     # fs.nr_open is raised (live, then in the file) before the limits file: a nofile above it locks logins out.
-    set_sysctls(root, the_plan['apply_argv'], out)
-    files = _without_refused(the_plan['files'], out.refused)
-    for concern in ('sysctl', 'limits', 'systemd'):
-        for item in files:
-            if item['concern'] == concern:
-                write_file(root, item, out, owner)
-    set_txqueuelen(root, the_plan['txqueuelen']['commands'], out)
-    for concern in ('txqueuelen', 'conntrack'):
-        for item in files:
-            if item['concern'] == concern:
-                write_file(root, item, out, owner)
+    set_sysctls(root, the_plan['sysctl_writes'], out)
+    files = sorted(_without_refused(the_plan['files'], out.refused), key=lambda item: _paths.write_rank(item['path']))
+    for item in files:
+        if _paths.write_rank(item['path']) < _paths.RANK_TXQUEUELEN:
+            write_file(root, item, out, owner)
+    set_txqueuelen(root, the_plan['txqueuelen']['writes'], out)
+    for item in files:
+        if _paths.write_rank(item['path']) >= _paths.RANK_TXQUEUELEN:
+            write_file(root, item, out, owner)
     undo_files(root, the_plan, out, owner)
 
 
 def apply_absent(root, the_plan, out, owner=None, owed=()):
     record_pending(root, list(owed), out)
     undo_files(root, the_plan, out, owner)
-    set_sysctls(root, the_plan['apply_argv'], out)
-    set_txqueuelen(root, the_plan['txqueuelen']['commands'], out)
+    set_sysctls(root, the_plan['sysctl_writes'], out)
+    set_txqueuelen(root, the_plan['txqueuelen']['writes'], out)
 
 
 def _apply(root, the_plan, out, owner, owed=()):

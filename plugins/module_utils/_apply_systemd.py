@@ -22,9 +22,6 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._apply_files import 
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_read import join
 from ansible_collections.netlimits.tcp.plugins.module_utils._host import decode, read_bytes
 
-# Paths whose change needs `systemctl daemon-reload` (unit drop-ins; rc.local's generator; .link and udev
-# files are read at the next device add, a reload is harmless for them).
-RELOAD_CONCERNS = ('systemd', 'txqueuelen')
 # systemctl calls still owed by a run that stopped before making them: files already written would
 # not be "changed" on the next run, so the calls are recorded here first and removed once done.
 PENDING_FILE = _paths.STATE_DIR + '/systemd-pending.json'
@@ -42,7 +39,7 @@ def systemd_commands(the_plan, changed_files):
     commands = []
     if _paths.MANAGER_FILE in changed:
         commands.append(['systemctl', 'daemon-reexec'])
-    if any(_paths.concern_of(p) in RELOAD_CONCERNS for p in changed - set([_paths.MANAGER_FILE])):
+    if any(_paths.needs_daemon_reload(p) for p in changed):
         commands.append(['systemctl', 'daemon-reload'])
     if the_plan.get('restart_services') and changed & set(the_plan.get('service_files') or []):
         commands.extend(['systemctl', 'try-restart', unit + '.service'] for unit in the_plan.get('services') or [])

@@ -13,8 +13,9 @@ __metaclass__ = type
 import re
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_read import (
-    conf_files, exists, host_path, read_first, read_lines, read_text, to_int,
+    conf_files, exists, host_path, read_first, read_lines, read_text,
 )
+from ansible_collections.netlimits.tcp.plugins.module_utils._values import to_int
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_pam import pam_limits
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_sysctl import value_of
 

@@ -11,8 +11,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_read import (
-    exists, is_dir, is_writable, list_dir, read_first, read_int, read_text, to_int,
+    exists, is_dir, is_writable, list_dir, read_first, read_int, read_text,
 )
+from ansible_collections.netlimits.tcp.plugins.module_utils._values import to_int
 from ansible_collections.netlimits.tcp.plugins.module_utils._keys import key_path
 
 CONNTRACK_MAX_NEW = 'net.netfilter.nf_conntrack_max'

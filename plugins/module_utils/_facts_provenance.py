@@ -11,7 +11,8 @@ last. A later assignment wins. A symlink counts under its own basename
 (Debian's /etc/sysctl.d/99-sysctl.conf -> ../sysctl.conf), so a key in
 /etc/sysctl.conf shows up twice and /etc/sysctl.conf wins.
 
-order_sysctl_files() and overridden_by() are pure: the role planner calls
+Files are read with _sysctl_conf.parse_sysctl_conf(), the parser the
+planner uses too. order_sysctl_files() and overridden_by() are pure: the role planner calls
 them to tell whether the file it renders would be overridden, and by which
 file. Python 3.6 compatible.
 """
@@ -23,6 +24,7 @@ __metaclass__ = type
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_read import (
     conf_files, exists, order_conf_paths, read_text,
 )
+from ansible_collections.netlimits.tcp.plugins.module_utils._sysctl_conf import parse_sysctl_conf
 
 SYSCTL_DIRS = ('/etc/sysctl.d', '/run/sysctl.d', '/usr/local/lib/sysctl.d', '/usr/lib/sysctl.d', '/lib/sysctl.d')
 SYSCTL_CONF = '/etc/sysctl.conf'
@@ -33,35 +35,6 @@ def order_sysctl_files(paths):
     tail = [p for p in paths if p == SYSCTL_CONF]
     dropins = [p for p in paths if p != SYSCTL_CONF]
     return order_conf_paths(dropins, SYSCTL_DIRS) + tail[:1]
-
-
-def normalize_key(name):
-    """'-net/ipv4/tcp_tw_reuse' -> ('net.ipv4.tcp_tw_reuse', True); the bool is the '-' (ignore failure) prefix.
-
-    As systemd-sysctl does: when the first separator is '/', '/' and '.' swap.
-    """
-    name = name.strip()
-    ignore = name.startswith('-')
-    if ignore:
-        name = name[1:].strip()
-    slash, dot = name.find('/'), name.find('.')
-    if slash >= 0 and (dot < 0 or slash < dot):
-        name = name.translate({ord('/'): u'.', ord('.'): u'/'})
-    return name, ignore
-
-
-def parse_sysctl_conf(text):
-    """[(line, name, value, ignore_failure)] of a sysctl.d text."""
-    entries = []
-    for number, line in enumerate((text or '').splitlines(), 1):
-        line = line.strip()
-        if not line or line[0] in '#;' or '=' not in line:
-            continue
-        name, value = line.split('=', 1)
-        name, ignore = normalize_key(name)
-        if name:
-            entries.append((number, name, value.strip(), ignore))
-    return entries
 
 
 def sysctl_files(root, unreadable=None):
@@ -76,10 +49,10 @@ def provenance_from(texts, names):
     """Pure: texts is [(path, text)] in load order -> {name: {files: [{path, line, value}], winner}}."""
     result = dict((name, {'files': [], 'winner': None}) for name in names)
     for path, text in texts:
-        for number, name, value, dummy in parse_sysctl_conf(text):
-            if name in result:
-                result[name]['files'].append({'path': path, 'line': number, 'value': value})
-                result[name]['winner'] = path
+        for entry in parse_sysctl_conf(text):
+            if entry.name in result:
+                result[entry.name]['files'].append({'path': path, 'line': entry.line, 'value': entry.value})
+                result[entry.name]['winner'] = path
     return result
 
 

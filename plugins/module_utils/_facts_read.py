@@ -18,6 +18,8 @@ import errno
 import os
 import stat
 
+from ansible_collections.netlimits.tcp.plugins.module_utils._values import to_int
+
 _ABSENT = (errno.ENOENT, errno.ENOTDIR)
 
 
@@ -110,16 +112,6 @@ def read_first(root, rel, unreadable=None):
         return None
     text = text.strip()
     return text.splitlines()[0].strip() if text else ''
-
-
-def to_int(text):
-    """int(text) or None."""
-    if text is None:
-        return None
-    try:
-        return int(str(text).strip())
-    except ValueError:
-        return None
 
 
 def read_int(root, rel, unreadable=None):

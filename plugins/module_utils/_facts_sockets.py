@@ -4,7 +4,8 @@
 """Socket totals (sockstat), TcpExt counters (netstat) and, on request, TCP states.
 
 sockstat and netstat cost the same whatever the number of sockets; only
-connection_states() walks proc/net/tcp and tcp6, one line per socket.
+connection_states() and listening_ports() walk proc/net/tcp and tcp6, one
+line per socket, through the one line parser socket_line().
 Python 3.6 compatible.
 """
 
@@ -12,7 +13,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts_read import open_text, read_text, to_int
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts_read import open_text, read_text
+from ansible_collections.netlimits.tcp.plugins.module_utils._values import to_int
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_sysctl import value_of
 
 COUNTERS = ('ListenOverflows', 'ListenDrops', 'TCPTimeWaitOverflow', 'TCPAbortOnMemory')
@@ -70,32 +72,71 @@ def sockets(root, sysctl=None, unreadable=None):
     }
 
 
+def socket_line(line):
+    """(local port, state name) of one /proc/net/tcp or tcp6 line; None for the header and malformed lines.
+
+    The kernel prints one socket per line (net/ipv4/tcp_ipv4.c get_tcp4_sock(), net/ipv6/tcp_ipv6.c
+    get_tcp6_sock()): "sl local_address rem_address st ...", addresses as HEX_ADDR:HEX_PORT and the state
+    as two hex digits (TCP_STATES).
+    """
+    fields = line.split()
+    if len(fields) < 4 or ':' not in fields[1]:
+        return None
+    try:
+        port = int(fields[1].rsplit(':', 1)[1], 16)
+    except ValueError:
+        return None
+    return port, TCP_STATES.get(fields[3].upper(), fields[3])
+
+
 def count_states(lines, port_range=None):
     """(states {name: n}, scanned) from /proc/net/tcp lines, counting local ports in port_range only when given."""
     states = {}
     scanned = 0
     for line in lines:
-        fields = line.split()
-        if len(fields) < 4 or ':' not in fields[1]:
+        parsed = socket_line(line)
+        if parsed is None:
             continue  # the header line
         scanned += 1
-        if port_range is not None:
-            port = int(fields[1].rsplit(':', 1)[1], 16)
-            if port < port_range[0] or port > port_range[1]:
-                continue
-        name = TCP_STATES.get(fields[3].upper(), fields[3])
+        port, name = parsed
+        if port_range is not None and (port < port_range[0] or port > port_range[1]):
+            continue
         states[name] = states.get(name, 0) + 1
     return states, scanned
+
+
+def listening_in(lines):
+    """Sorted local ports of the sockets in state LISTEN among /proc/net/tcp or tcp6 lines."""
+    ports = set()
+    for line in lines:
+        parsed = socket_line(line)
+        if parsed is not None and parsed[1] == 'LISTEN':
+            ports.add(parsed[0])
+    return sorted(ports)
+
+
+def _tcp_tables(root, unreadable):
+    """Open handles of proc/net/tcp and tcp6 (those that can be read), streamed line by line."""
+    for rel in ('proc/net/tcp', 'proc/net/tcp6'):
+        handle = open_text(root, rel, unreadable)
+        if handle is not None:
+            yield handle
+
+
+def listening_ports(root, unreadable=None):
+    """Sorted local ports listening on TCP (IPv4 and IPv6) under root."""
+    ports = set()
+    for handle in _tcp_tables(root, unreadable):
+        with handle:
+            ports.update(listening_in(handle))
+    return sorted(ports)
 
 
 def connection_states(root, port_range=None, unreadable=None):
     """{states, port_range, sockets_scanned} over proc/net/tcp and tcp6, streamed line by line."""
     states = {}
     scanned = 0
-    for rel in ('proc/net/tcp', 'proc/net/tcp6'):
-        handle = open_text(root, rel, unreadable)
-        if handle is None:
-            continue
+    for handle in _tcp_tables(root, unreadable):
         with handle:
             part, count = count_states(handle, port_range)
         scanned += count

@@ -12,8 +12,9 @@ __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils import _keys
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_read import (
-    exists, is_writable, read_text, to_int,
+    exists, is_writable, read_text,
 )
+from ansible_collections.netlimits.tcp.plugins.module_utils._values import to_int
 
 # TCP_TIMEWAIT_LEN in include/net/tcp.h: fixed, tcp_fin_timeout does not change it.
 TIME_WAIT_SECONDS = 60

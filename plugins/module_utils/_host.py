@@ -6,10 +6,12 @@
 The planner (_plan.plan) takes the role's variables, the tcp_limits facts and
 this dict: what the role's state file recorded, whether each managed file
 exists (mode, executable bit) and the text of the two it edits or reads back
-(rc.local and our sysctl file), 99-default.link, listening ports, whether the
-rc.local generator is installed, and the keys of tcp_tune_sysctl that are not
-in the key table; whether `ip` is installed (rc.local lines need it). Texts are decoded with surrogateescape so that writing them
-back gives the same bytes (CRLF and all). Python 3.6 compatible.
+(rc.local and our sysctl file), 99-default.link, the ports listening now
+(_facts_sockets.listening_ports), whether the rc.local generator is
+installed, the keys of tcp_tune_sysctl that are not in the key table, and
+whether `ip` is installed (rc.local lines need it). Texts are decoded with
+surrogateescape so that writing them back gives the same bytes (CRLF and
+all). Python 3.6 compatible.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -23,6 +25,7 @@ import stat
 
 from ansible_collections.netlimits.tcp.plugins.module_utils import _paths, _plan
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_read import is_writable, join, resolve
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts_sockets import listening_ports
 
 # Where 99-default.link may be, in systemd's search order (a .link of ours repeats its settings).
 DEFAULT_LINKS = (
@@ -39,7 +42,6 @@ RC_LOCAL_GENERATORS = (
 # Managed files whose text the planner reads, not only their existence.
 TEXT_FILES = (_paths.RC_LOCAL, _paths.SYSCTL_FILE)
 IP_BINARIES = ('/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip')
-LISTEN = '0A'
 
 
 def read_bytes(root, path):
@@ -98,15 +100,6 @@ def read_state(root):
     return state
 
 
-def listening_text(root):
-    """The LISTEN lines of proc/net/tcp and tcp6 (local address in column 2)."""
-    lines = []
-    for name in ('proc/net/tcp', 'proc/net/tcp6'):
-        for line in (decode(read_bytes(root, name)) or '').splitlines():
-            parts = line.split(None, 4)
-            if len(parts) >= 4 and parts[3] == LISTEN:
-                lines.append(line)
-    return '\n'.join(lines)
 
 
 def sysctl_path(name):
@@ -165,7 +158,7 @@ def read_host(root, params, facts, sysctl_version=''):
         'state': state,
         'state_sha1': digest(read_bytes(root, _paths.STATE_FILE)),
         'default_link': default_link,
-        'listening_text': listening_text(root) if wants_listening else '',
+        'listening_ports': listening_ports(root) if wants_listening else [],
         'sysctl_version': sysctl_version or '',
         'ip_binary': any(os.path.exists(join(root, p)) for p in IP_BINARIES),
         'rc_local_generator': any(os.path.exists(join(root, p)) for p in RC_LOCAL_GENERATORS),

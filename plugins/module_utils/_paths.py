@@ -52,17 +52,41 @@ _UNIT_CHARS = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 _IFNAME_CHARS = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.+-')
 
 
-def concern_of(path):
-    """Which task file of the role handles a managed path."""
+# The order _apply writes managed files in (docs/safety.md, "Write path"), by rank: lower first, and files
+# of one rank in the plan's order. The sysctl file comes first: fs.nr_open is already raised live and the
+# file keeps it raised at boot, before limits.d and the systemd drop-ins ask for a nofile up to it (a
+# nofile above fs.nr_open makes PAM logins fail). The live txqueuelen writes come right before the
+# txqueuelen files (rc.local, udev rule, .link files); the conntrack files last.
+RANK_SYSCTL, RANK_LIMITS, RANK_SYSTEMD, RANK_TXQUEUELEN, RANK_CONNTRACK = range(5)
+
+
+def is_service_dropin(path):
+    """True for a per-service drop-in of ours (SERVICE_FILE of some unit)."""
+    head, tail = SERVICE_FILE.split('%s')
+    return path.startswith(head) and path.endswith(tail) and len(path) > len(head) + len(tail)
+
+
+def write_rank(path):
+    """Where a managed path comes in _apply's write order (RANK_*); txqueuelen persistence is the default."""
     if path == SYSCTL_FILE:
-        return 'sysctl'
+        return RANK_SYSCTL
     if path == LIMITS_FILE:
-        return 'limits'
-    if path == MANAGER_FILE or '.service.d/' in path:
-        return 'systemd'
+        return RANK_LIMITS
+    if path == MANAGER_FILE or is_service_dropin(path):
+        return RANK_SYSTEMD
     if path in (MODPROBE_FILE, MODULES_LOAD_FILE):
-        return 'conntrack'
-    return 'txqueuelen'
+        return RANK_CONNTRACK
+    return RANK_TXQUEUELEN
+
+
+def needs_daemon_reload(path):
+    """Whether a change of the managed path needs `systemctl daemon-reload`.
+
+    Unit drop-ins are read at a reload; rc.local through systemd's rc-local generator, which runs at a
+    reload; .link files and udev rules are read at the next device add, and a reload is harmless for
+    them. system.conf.d (MANAGER_FILE) needs daemon-reexec instead.
+    """
+    return path != MANAGER_FILE and write_rank(path) in (RANK_SYSTEMD, RANK_TXQUEUELEN)
 
 
 def is_ours(text):

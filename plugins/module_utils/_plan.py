@@ -14,11 +14,13 @@ decision shown in ``tcp_tune_report`` is made here. Keys come from ``_keys``
 
 Beside it, one concern each: ``_plan_input`` (profiles, variables,
 validation), ``_plan_sizing`` (workload sizing), ``_plan_keys`` (per-key
-decisions, the sysctl file), ``_plan_nofile`` (fs.nr_open against every
-nofile), ``_plan_files`` (limits, systemd, txqueuelen, conntrack files),
-``_plan_state`` (state file, backups, undo), ``_plan_values`` (conversions),
+decisions, the sysctl file, the live sysctl writes), ``_plan_nofile``
+(fs.nr_open against every nofile), ``_plan_files`` (limits, systemd,
+txqueuelen, conntrack files), ``_plan_state`` (state file, backups, undo),
+``_plan_values`` (fact look-ups, value formats and comparisons),
 ``_plan_text`` (rc.local block, .link files), ``_paths`` and ``_status``
-(the vocabulary) and ``_plan_report`` (tcp_tune_report).
+(the vocabulary) and ``_plan_report`` (tcp_tune_report). Shared with the
+facts: ``_values`` (conversions) and ``_sysctl_conf`` (the sysctl.d parser).
 
 Python 3.6 compatible (it also runs in unit tests on old cores).
 """
@@ -39,19 +41,21 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._status import (
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_files import (
     file_spec, plan_conntrack, plan_limits, plan_manager, plan_services, plan_txqueuelen, service_unit,
 )
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan_input import PlanError, _IFNAME, _SYSCTL_BAD, normalize_params, nr_open_after, validate
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan_input import PlanError, IFNAME, SYSCTL_BAD, normalize_params, nr_open_after, validate
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_keys import (
-    new_entry, wanted_sysctl, apply_argv, loader_supports_dash, plan_key, sysctl_model,
+    new_entry, wanted_sysctl, sysctl_writes, loader_supports_dash, plan_key, sysctl_model,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_nofile import (
     check_nofile_after_boot, check_nr_open_lowering, revert_floor, systemd_may_bump,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_sizing import effective_values
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_state import file_ops, state_record, undo_ops, state_text
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan_text import RcLocalError, parse_sysctl_file, rc_local_has_block
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan_text import RcLocalError, rc_local_has_block
+from ansible_collections.netlimits.tcp.plugins.module_utils._sysctl_conf import sysctl_conf_keys
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import (
-    _containment, _is_int, _same, _sysctl_fact, _to_int, kernel_text, kernel_version, normalize_raw, parse_value, var,
+    containment_of, kernel_text, kernel_version, normalize_raw, parse_value, same_value, sysctl_fact, var,
 )
+from ansible_collections.netlimits.tcp.plugins.module_utils._values import coerce_int, is_int
 
 
 class HostRefused(PlanError):
@@ -69,7 +73,7 @@ def plan_paths(params, facts, state=None):
     if params.get('txqueuelen_persist') == 'systemd_link':
         names = [i.get('name') for i in ((facts or {}).get('interfaces') or [])]
         if isinstance(ifaces, list):
-            names.extend(n for n in ifaces if isinstance(n, str) and _IFNAME.match(n))
+            names.extend(n for n in ifaces if isinstance(n, str) and IFNAME.match(n))
     for n in names:
         if n:
             paths.add(LINK_FILE % n)
@@ -80,7 +84,7 @@ def plan_paths(params, facts, state=None):
 def extra_keys(params, state=None):
     """Keys outside the table the role must read itself: tcp_tune_sysctl's, and those the state file recorded."""
     params, dummy = normalize_params(params)
-    names = set(k for k in (params.get('sysctl') or {}) if isinstance(k, str) and k and not _SYSCTL_BAD.search(k)
+    names = set(k for k in (params.get('sysctl') or {}) if isinstance(k, str) and k and not SYSCTL_BAD.search(k)
                 and '..' not in k and not k.startswith('-')) if isinstance(params.get('sysctl'), dict) else set()
     names.update(((state or {}).get('sysctl') or {}).keys())
     return sorted(n for n in names if n not in _keys.BY_NAME)
@@ -123,7 +127,7 @@ def _make_plan(raw_params, facts, host=None):
     errors = []
     for short in ('nofile', 'nofile_soft', 'systemd_default_nofile'):
         value = values.get(short)
-        if _is_int(value) and value > leaves:
+        if is_int(value) and value > leaves:
             if params.get(short) is not None:
                 errors.append('%s (%d) is above fs.nr_open (%d) as this run leaves it: raise tcp_tune_nr_open in '
                               'the same run (it is applied first) or lower %s; a nofile above fs.nr_open makes '
@@ -133,15 +137,15 @@ def _make_plan(raw_params, facts, host=None):
                                 'using %d' % (var(short), value, leaves, leaves))
                 values[short] = leaves
     for name, value in (params.get('service_nofile') or {}).items():
-        if _to_int(value) > leaves:
+        if coerce_int(value) > leaves:
             errors.append('%s[%s] (%s) is above fs.nr_open (%d) as this run leaves it: it must be an integer from 1 '
                           'to fs.nr_open (raise tcp_tune_nr_open in the same run); a service cannot start with a '
                           'LimitNOFILE above it' % (var('service_nofile'), name, value, leaves))
     soft, hard = values.get('nofile_soft'), values.get('nofile')
-    if params.get('nofile_soft') is not None and not _is_int(hard):
+    if params.get('nofile_soft') is not None and not is_int(hard):
         errors.append('%s needs a hard limit to stay under: set %s too (profile %s sets none)'
                       % (var('nofile_soft'), var('nofile'), params['profile']))
-    elif params.get('nofile') is None and _is_int(soft) and soft > hard:
+    elif params.get('nofile') is None and is_int(soft) and soft > hard:
         errors.append('%s (%d) must not be above the hard limit (%d, %s from profile %s): lower it or set %s'
                       % (var('nofile_soft'), soft, hard, var('nofile'), params['profile'], var('nofile')))
     if errors:
@@ -191,15 +195,14 @@ def _make_plan(raw_params, facts, host=None):
         'values': values,
         'sizing': {'lines': sizing['lines']},
         'sysctl': entries,
-        'sysctl_dash': dash,
-        'apply_argv': apply_argv(entries),
+        'sysctl_writes': sysctl_writes(entries),
         'limits': limits,
         'systemd_default_nofile': manager,
         'services': sorted(service_unit(n) for n in (params.get('service_nofile') or {})),
         'service_files': sorted(services),
         'restart_services': bool(params.get('restart_services')),
         'txqueuelen': {'value': tx['value'], 'method': tx['method'], 'entries': tx['entries'],
-                       'commands': tx['commands']},
+                       'writes': tx['writes']},
         'conntrack_load': bool(params.get('conntrack_load')) and not ((facts or {}).get('conntrack') or {}).get('loaded'),
         'files': writes,
         'backups': backups,
@@ -208,10 +211,9 @@ def _make_plan(raw_params, facts, host=None):
         'undo_writes': undo_writes,
         'state_file': {'path': STATE_FILE, 'content': state_text(state)},
         'state_dirs': [STATE_DIR, BACKUP_DIR],
-        'manager_file': MANAGER_FILE,
         'warnings': warnings,
         'kernel': kernel_text(facts),
-        'container': bool(_containment(facts).get('container')),
+        'container': bool(containment_of(facts).get('container')),
     }
 
 
@@ -227,19 +229,19 @@ def plan_revert(params, facts, host):
     host = host or {}
     state = host.get('state') or {}
     warnings = []
-    container = bool(_containment(facts).get('container'))
+    container = bool(containment_of(facts).get('container'))
     recorded = dict(state.get('sysctl') or {})
     files = host.get('files') or {}
     ours_text = (files.get(SYSCTL_FILE) or {}).get('content')
     names = list(recorded)
-    for name, dummy in parse_sysctl_file(ours_text):
+    for name in sysctl_conf_keys(ours_text):
         if name not in recorded:
             names.append(name)
     entries = []
     version = kernel_version(facts)
     for name in names:
         key = _keys.BY_NAME.get(name)
-        fact = _sysctl_fact(facts, name) if key else ((host.get('extra_sysctl') or {}).get(name) or {})
+        fact = sysctl_fact(facts, name) if key else ((host.get('extra_sysctl') or {}).get(name) or {})
         scope = (recorded.get(name) or {}).get('scope') or (key.scope if key else _keys.SCOPE_NETNS)
         unknown_why = 'no recorded original and no fixed kernel default'
         if name in recorded:
@@ -251,7 +253,7 @@ def plan_revert(params, facts, host):
             original = _keys.default_for(key, version) if key else None
         before = fact.get('value') if key else normalize_raw(fact.get('value'))
         floor, why = revert_floor(name, facts)
-        floored = floor is not None and _is_int(original) and original < floor and _is_int(before)
+        floored = floor is not None and is_int(original) and original < floor and is_int(before)
         if floored:
             original = min(floor, before)   # never below the floor; never raised by a revert either
         entry = new_entry(name, fact, original, 'revert')
@@ -267,7 +269,7 @@ def plan_revert(params, facts, host):
             entry['status'] = KEPT_HOST_SCOPE
             entry['reason'] = '%s is %s-scope: not restored from inside a container (it is the machine\'s)' % (
                 name, scope)
-        elif _same(name, before, original):
+        elif same_value(name, before, original):
             entry['status'] = UNCHANGED
         elif not fact.get('writable'):
             entry['status'] = SKIPPED_READ_ONLY
@@ -278,7 +280,7 @@ def plan_revert(params, facts, host):
             if name not in recorded and not entry['reason']:
                 entry['reason'] = 'no recorded original: kernel default'
         entries.append(entry)
-    tx_entries, tx_commands = [], []
+    tx_entries, tx_writes = [], []
     known = dict((i.get('name'), i) for i in ((facts or {}).get('interfaces') or []))
     for name, original in sorted((state.get('txqueuelen') or {}).items()):
         iface = known.get(name)
@@ -290,7 +292,7 @@ def plan_revert(params, facts, host):
             entry['status'] = UNCHANGED
         else:
             entry['status'] = RESTORED
-            tx_commands.append(['ip', 'link', 'set', 'dev', name, 'txqueuelen', str(original)])
+            tx_writes.append({'interface': name, 'txqueuelen': original})
         tx_entries.append(entry)
     paths = sorted(set(state.get('files') or {}) | set(p for p in (
         SYSCTL_FILE, LIMITS_FILE, MANAGER_FILE, UDEV_FILE, MODPROBE_FILE, MODULES_LOAD_FILE)
@@ -312,13 +314,11 @@ def plan_revert(params, facts, host):
         'state': 'absent',
         'read': files_read(host),
         'sysctl': entries,
-        'apply_argv': apply_argv(entries),
-        'txqueuelen': {'entries': tx_entries, 'commands': tx_commands},
+        'sysctl_writes': sysctl_writes(entries),
+        'txqueuelen': {'entries': tx_entries, 'writes': tx_writes},
         'restores': restores,
         'removes': removes,
         'undo_writes': writes,
-        'manager_touched': MANAGER_FILE in paths,
-        'services_touched': any('.service.d/' in p for p in paths),
         'state_dirs': [STATE_DIR],
         'warnings': warnings,
         'kernel': kernel_text(facts),

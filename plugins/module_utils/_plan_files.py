@@ -21,11 +21,12 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._paths import (
 from ansible_collections.netlimits.tcp.plugins.module_utils._status import (
     APPLIED, OVERRIDDEN, SKIPPED_KERNEL, SKIPPED_LOWER, SKIPPED_MISSING, SKIPPED_READ_ONLY, UNCHANGED,
 )
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan_input import _IFNAME
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan_input import IFNAME
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_keys import plan_key
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_sizing import CONNTRACK_PER_BUCKET
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_text import link_settings, rc_local_insert
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import _ceil, _is_int, _to_int, var
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import var
+from ansible_collections.netlimits.tcp.plugins.module_utils._values import ceil_int, coerce_int, is_int
 
 SYSTEMD_BUILTIN_NOFILE = {'soft': 1024, 'hard': 524288}
 SYSTEMD_TXQ_SINCE = 248         # .link TransmitQueueLength=
@@ -40,9 +41,9 @@ def file_spec(template, model, mode='0644'):
 def plan_limits(values, params, facts):
     """(report entries, model of limits.conf.j2 ({'lines': [...]}) or None, warnings)."""
     hard = values.get('nofile')
-    if not _is_int(hard):
+    if not is_int(hard):
         return [], None, []
-    soft = values.get('nofile_soft') if _is_int(values.get('nofile_soft')) else hard
+    soft = values.get('nofile_soft') if is_int(values.get('nofile_soft')) else hard
     soft = min(soft, hard)
     entries_in = ((facts or {}).get('files') or {}).get('limits_entries') or []
     ours = [e for e in entries_in if e.get('file') == LIMITS_FILE]
@@ -58,7 +59,7 @@ def plan_limits(values, params, facts):
             later = [e for e in same if e not in earlier]
             in_effect = (earlier[-1]['value'] if earlier else None)
             entry['before'] = before_ours[-1]['value'] if before_ours else in_effect
-            higher = in_effect == 'unlimited' or (_is_int(in_effect) and in_effect > value)
+            higher = in_effect == 'unlimited' or (is_int(in_effect) and in_effect > value)
             if params.get('raise_only') and higher:
                 entry['status'] = SKIPPED_LOWER
                 entry['reason'] = '%s sets %s %s nofile %s, above %s (tcp_tune_raise_only)' % (
@@ -83,7 +84,7 @@ def plan_limits(values, params, facts):
 def plan_manager(values, params, facts, host):
     """DefaultLimitNOFILE for the systemd manager: (entry or None, model of systemd-manager.conf.j2 or None)."""
     wanted = values.get('systemd_default_nofile')
-    if not _is_int(wanted):
+    if not is_int(wanted):
         return None, None
     current = ((facts or {}).get('files') or {}).get('systemd_default_nofile')
     if current is None:
@@ -97,9 +98,9 @@ def plan_manager(values, params, facts, host):
         base = {'soft': current.get('soft'), 'hard': current.get('hard')}
     soft, hard = wanted, wanted
     if params.get('raise_only'):
-        if _is_int(base.get('soft')) and base['soft'] > soft:
+        if is_int(base.get('soft')) and base['soft'] > soft:
             soft = base['soft']
-        if _is_int(base.get('hard')) and base['hard'] > hard:
+        if is_int(base.get('hard')) and base['hard'] > hard:
             hard = base['hard']
         if base.get('hard') == 'infinity' or base.get('soft') == 'infinity':
             return ({'wanted': wanted, 'before': current, 'status': SKIPPED_LOWER,
@@ -123,7 +124,7 @@ def plan_services(params):
     files = {}
     for name, value in sorted((params.get('service_nofile') or {}).items()):
         unit = service_unit(name)
-        files[SERVICE_FILE % unit] = file_spec(TEMPLATE_SERVICE, {'unit': unit, 'nofile': _to_int(value)})
+        files[SERVICE_FILE % unit] = file_spec(TEMPLATE_SERVICE, {'unit': unit, 'nofile': coerce_int(value)})
     return files
 
 
@@ -131,7 +132,7 @@ def _interfaces(params, facts):
     """[(name, fact or None)] of the interfaces to set, and warnings.
 
     Names read from sysfs (the default `physical`) may hold any byte but '/'
-    and whitespace; those outside _IFNAME (what tcp_tune_interfaces accepts) are
+    and whitespace; those outside IFNAME (what tcp_tune_interfaces accepts) are
     skipped: they would land in rc.local, udev rules and .link files.
     """
     known = dict((i.get('name'), i) for i in ((facts or {}).get('interfaces') or []))
@@ -141,7 +142,7 @@ def _interfaces(params, facts):
     for name, iface in sorted(known.items()):
         if not iface.get('physical'):
             continue
-        if _IFNAME.match(name or '') and name not in ('.', '..'):
+        if IFNAME.match(name or '') and name not in ('.', '..'):
             chosen.append((name, iface))
         else:
             warnings.append('txqueuelen: interface %r skipped: its name has characters other than '
@@ -163,11 +164,11 @@ def rc_local_mode(current):
 
 
 def plan_txqueuelen(values, params, facts, host):
-    """Live commands, report entries and the persistence method's files."""
-    out = {'value': values.get('txqueuelen'), 'entries': [], 'commands': [], 'method': None,
+    """Live writes ({'interface', 'txqueuelen'}), report entries and the persistence method's files."""
+    out = {'value': values.get('txqueuelen'), 'entries': [], 'writes': [], 'method': None,
            'files': {}, 'warnings': []}
     wanted = values.get('txqueuelen')
-    if not _is_int(wanted):
+    if not is_int(wanted):
         return out
     state = (host or {}).get('state') or {}
     originals = state.get('txqueuelen') or {}
@@ -184,7 +185,7 @@ def plan_txqueuelen(values, params, facts, host):
         before = iface.get('txqueuelen')
         entry['before'] = before
         baseline = originals.get(name, before)
-        if params.get('raise_only') and _is_int(baseline) and baseline > wanted:
+        if params.get('raise_only') and is_int(baseline) and baseline > wanted:
             entry['status'] = SKIPPED_LOWER
             entry['reason'] = '%s has txqueuelen %d, above %d (tcp_tune_raise_only)' % (name, baseline, wanted)
             continue
@@ -193,7 +194,7 @@ def plan_txqueuelen(values, params, facts, host):
             entry['status'] = UNCHANGED
         else:
             entry['status'] = APPLIED
-            out['commands'].append(['ip', 'link', 'set', 'dev', name, 'txqueuelen', str(wanted)])
+            out['writes'].append({'interface': name, 'txqueuelen': wanted})
     if params['interfaces'] == 'physical' and not out['entries']:
         out['warnings'].append('txqueuelen: no physical interface here (containers have veth; '
                                'name interfaces in tcp_tune_interfaces)')
@@ -248,7 +249,7 @@ def plan_conntrack(values, params, facts, host):
     wanted = values.get('conntrack_max')
     ct = (facts or {}).get('conntrack') or {}
     load_lines = {'modules': ['nf_conntrack']} if params.get('conntrack_load') else None
-    if not _is_int(wanted):
+    if not is_int(wanted):
         return entries, None, load_lines, warnings
     name = ct.get('key') or 'net.netfilter.nf_conntrack_max'
     entry, warn = plan_key(name, wanted, var('conntrack_max'), facts, params, host)
@@ -259,7 +260,7 @@ def plan_conntrack(values, params, facts, host):
         entry['reason'] = ('%s is read-only outside the initial network namespace: the host must set it '
                            '(the file keeps it for when this runs on the host)' % name)
     entries.append(entry)
-    buckets = max(1, _ceil(float(entry['wanted']) / CONNTRACK_PER_BUCKET)) if _is_int(entry['wanted']) else None
+    buckets = max(1, ceil_int(float(entry['wanted']) / CONNTRACK_PER_BUCKET)) if is_int(entry['wanted']) else None
     modprobe = None
     if buckets and entry['status'] not in (SKIPPED_LOWER, SKIPPED_KERNEL):
         bentry, warn = plan_key('net.netfilter.nf_conntrack_buckets', buckets, var('conntrack_max'),

@@ -18,8 +18,9 @@ import re
 
 from ansible_collections.netlimits.tcp.plugins.module_utils import _keys, _paths
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import (
-    PREFIX, _blank, _is_int, _sysctl_fact, _to_bool, _to_int, format_value, parse_port_set, var,
+    PREFIX, format_value, parse_port_set, sysctl_fact, var,
 )
+from ansible_collections.netlimits.tcp.plugins.module_utils._values import coerce_bool, coerce_int, is_blank, is_int
 
 
 TXQUEUELEN_MAX = 100000         # larger queues only add latency (bufferbloat)
@@ -87,9 +88,13 @@ DEFAULTS = {
 }
 
 # Whole-string patterns: \Z, not $, which also matches before a trailing newline ('nginx\n').
-_IFNAME = re.compile(r'\A[A-Za-z0-9_.+-]{1,15}\Z')
+# IFNAME: an interface name the role puts in rc.local, udev rules and .link file names (IFNAMSIZ 16
+# with the NUL, include/uapi/linux/if.h); the planner also filters sysfs names with it.
+IFNAME = re.compile(r'\A[A-Za-z0-9_.+-]{1,15}\Z')
 _UNIT = re.compile(r'\A[A-Za-z0-9:_.\\@-]+\Z')
-_SYSCTL_BAD = re.compile(r'[/=\s]')
+# SYSCTL_BAD: what a key of tcp_tune_sysctl must not hold ('/' would change the separator, '=' and
+# whitespace would end the name in a sysctl file); _plan.extra_keys skips such names before validation.
+SYSCTL_BAD = re.compile(r'[/=\s]')
 _SYSCTL_NAME = re.compile(r'\A[A-Za-z0-9_+@][A-Za-z0-9_+@-]*(\.[A-Za-z0-9_+@-]+)+\Z')
 # Control characters (C0, DEL, C1) and the Unicode line and paragraph separators. Each of \x0b, \x0c,
 # \x1c-\x1e, \x85, \u2028 and \u2029 is a line break to str.splitlines(), and NUL ends a C string: in a
@@ -122,13 +127,13 @@ def normalize_params(raw):
             warnings.append('%s is not a variable of netlimits.tcp.tcp_tune (typo?); ignored' % var(short))
             continue
         kind = PARAMS[short]
-        if _blank(value) and kind != 'dict':
+        if is_blank(value) and kind != 'dict':
             value = DEFAULTS.get(short)
         elif kind == 'int':
-            value = _to_int(value)
+            value = coerce_int(value)
         elif kind == 'bool':
             # 0 and 1 are booleans (as Ansible's bool type has it); 2 or 1.5 stay as given and fail validation
-            value = value if _is_int(value) and value not in (0, 1) else _to_bool(value)
+            value = value if is_int(value) and value not in (0, 1) else coerce_bool(value)
         elif kind == 'dict' and value is None:
             value = {}
         elif kind == 'list' and isinstance(value, tuple):
@@ -139,7 +144,7 @@ def normalize_params(raw):
             except ValueError:
                 pass
         elif short in ('nofile', 'nofile_soft'):
-            value = _to_int(value)
+            value = coerce_int(value)
         params[short] = value
     for short in PARAMS:
         params.setdefault(short, None)
@@ -161,16 +166,16 @@ def _check_int(errors, short, value, minimum=None, maximum=None, what=None):
     """One error naming the variable and the allowed integers when value is not an integer in range."""
     if value is None:
         return
-    if not _is_int(value) or (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+    if not is_int(value) or (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         errors.append('%s must be %s, got %r' % (var(short), what or _allowed_int(minimum, maximum), value))
 
 
 def nr_open_after(params, facts, values):
     """fs.nr_open as this run leaves it: raised first when tcp_tune_nr_open (or the profile) asks and it is writable."""
-    fact = _sysctl_fact(facts, 'fs.nr_open')
-    current = fact.get('value') if _is_int(fact.get('value')) else 1048576
+    fact = sysctl_fact(facts, 'fs.nr_open')
+    current = fact.get('value') if is_int(fact.get('value')) else 1048576
     wanted = values.get('nr_open')
-    if _is_int(wanted) and wanted > current and fact.get('writable', True) and fact.get('present', True):
+    if is_int(wanted) and wanted > current and fact.get('writable', True) and fact.get('present', True):
         return wanted
     return current
 
@@ -192,14 +197,14 @@ def validate(params, facts):
         errors.append('%s must be a finite number > 0 (new connections per second), got %r'
                       % (var('target_outbound_rate'), rate))
 
-    unpriv = _sysctl_fact(facts, 'net.ipv4.ip_unprivileged_port_start').get('value')
-    unpriv = unpriv if _is_int(unpriv) else 1024
+    unpriv = sysctl_fact(facts, 'net.ipv4.ip_unprivileged_port_start').get('value')
+    unpriv = unpriv if is_int(unpriv) else 1024
     rng = p['local_port_range']
     if rng is not None:
-        if not isinstance(rng, list) or len(rng) != 2 or not all(_is_int(_to_int(x)) for x in rng):
+        if not isinstance(rng, list) or len(rng) != 2 or not all(is_int(coerce_int(x)) for x in rng):
             errors.append('%s must be two integers [low, high], got %r' % (var('local_port_range'), rng))
         else:
-            lo, hi = (_to_int(x) for x in rng)
+            lo, hi = (coerce_int(x) for x in rng)
             p['local_port_range'] = [lo, hi]
             if lo > hi:
                 errors.append('%s: low (%d) must not be above high (%d)' % (var('local_port_range'), lo, hi))
@@ -238,7 +243,7 @@ def validate(params, facts):
                           % (var(short), value))
         else:
             _check_int(errors, short, value, 1, what='an integer from 1 to fs.nr_open')
-    if _is_int(p['nofile']) and _is_int(p['nofile_soft']) and p['nofile_soft'] > p['nofile']:
+    if is_int(p['nofile']) and is_int(p['nofile_soft']) and p['nofile_soft'] > p['nofile']:
         errors.append('%s (%d) must not be above %s (%d)' % (var('nofile_soft'), p['nofile_soft'],
                                                              var('nofile'), p['nofile']))
     domains = p['limits_domains']
@@ -264,7 +269,7 @@ def validate(params, facts):
                 errors.append('%s: %r is not a valid systemd service name (ASCII letters, digits and ":_.-\\@", '
                               'at most one "@", not starting with "-" or "@", no "..", 1 to 247 characters before an '
                               'optional ".service")' % (var('service_nofile'), name))
-            if not _is_int(_to_int(value)) or _to_int(value) < 1:
+            if not is_int(coerce_int(value)) or coerce_int(value) < 1:
                 errors.append('%s[%s] must be an integer from 1 to fs.nr_open, got %r' % (var('service_nofile'), name, value))
 
     ifaces = p['interfaces']
@@ -273,7 +278,7 @@ def validate(params, facts):
             errors.append('%s must be "physical" or a list of interface names, got %r' % (var('interfaces'), ifaces))
         else:
             for name in ifaces:
-                if not isinstance(name, str) or not _IFNAME.match(name) or name in ('.', '..'):
+                if not isinstance(name, str) or not IFNAME.match(name) or name in ('.', '..'):
                     errors.append('%s: %r is not an interface name (1..15 characters of A-Z a-z 0-9 _ . + -; '
                                   'no "/", whitespace or shell characters)' % (var('interfaces'), name))
     if p['txqueuelen_persist'] not in PERSIST_METHODS:
@@ -284,7 +289,7 @@ def validate(params, facts):
         errors.append('%s must be a dict of sysctl key to value, got %r' % (var('sysctl'), extra))
     else:
         for name, value in extra.items():
-            if not isinstance(name, str) or _SYSCTL_BAD.search(name) or _CONTROL.search(name) \
+            if not isinstance(name, str) or SYSCTL_BAD.search(name) or _CONTROL.search(name) \
                     or not _SYSCTL_NAME.match(name):
                 errors.append('%s: key %r is not allowed: a sysctl name is dot-separated parts of letters, digits and '
                               '"_-+@" (no "/", "..", "=", "*", spaces or newlines; not starting with "-" or ".")'
@@ -304,10 +309,10 @@ def validate(params, facts):
                               % (var('sysctl'), name, value))
                 continue
             if key is not None and key.value_type == _keys.TYPE_INT:
-                _check_int(errors, 'sysctl[%s]' % name, _to_int(value), key.minimum, key.maximum)
+                _check_int(errors, 'sysctl[%s]' % name, coerce_int(value), key.minimum, key.maximum)
             elif key is not None and key.value_type == _keys.TYPE_INT_LIST:
-                ints = [_to_int(v) for v in text.split()]
-                if not all(_is_int(i) and (key.minimum is None or i >= key.minimum)
+                ints = [coerce_int(v) for v in text.split()]
+                if not all(is_int(i) and (key.minimum is None or i >= key.minimum)
                            and (key.maximum is None or i <= key.maximum) for i in ints):
                     errors.append('%s[%s] must be a list of numbers, each %s, got %r' % (
                         var('sysctl'), name, _allowed_int(key.minimum, key.maximum), value))

@@ -5,7 +5,7 @@
 
 plan_key() is the heart: kernel guards, missing and read-only keys,
 raise_only against the recorded original, override by a later sysctl file.
-render_sysctl() and apply_argv() turn the entries into the sysctl file and the
+render_sysctl() and sysctl_writes() turn the entries into the sysctl file and the
 live writes. Pure; Python 3.6 compatible.
 """
 
@@ -20,9 +20,10 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._status import (
     APPLIED, OVERRIDDEN, SKIPPED_KERNEL, SKIPPED_LOWER, SKIPPED_MISSING, SKIPPED_READ_ONLY, UNCHANGED,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import (
-    PREFIX, _containment, _holds_more, _is_int, _same, _sysctl_fact, _version_tuple, format_value, kernel_text,
-    kernel_version, listening_ports, normalize_raw, parse_port_set, parse_value, var,
+    PREFIX, containment_of, format_value, holds_more, kernel_text, kernel_version, normalize_raw, parse_port_set,
+    parse_value, same_value, sysctl_fact, var, version_tuple,
 )
+from ansible_collections.netlimits.tcp.plugins.module_utils._values import is_int
 
 SYSTEMD_DASH_SINCE = 243        # '-' prefix in sysctl.d
 PROCPS_DASH_SINCE = (3, 3, 16)
@@ -32,7 +33,7 @@ SYN_QUEUE_FROM_BACKLOG = (4, 4)   # from 4.4 the SYN queue is min(backlog, somax
 def loader_supports_dash(facts, sysctl_version_text):
     """'-key = value' is understood by every loader present: systemd >= 243 and procps-ng >= 3.3.16."""
     systemd = (((facts or {}).get('persistence') or {}).get('systemd_version'))
-    procps = _version_tuple(sysctl_version_text) if sysctl_version_text else None
+    procps = version_tuple(sysctl_version_text) if sysctl_version_text else None
     if systemd is not None and systemd < SYSTEMD_DASH_SINCE:
         return False
     if procps is not None and procps < PROCPS_DASH_SINCE:
@@ -43,7 +44,7 @@ def loader_supports_dash(facts, sysctl_version_text):
 def wanted_sysctl(values, params, facts, host):
     """[(name, wanted, source variable)] from the table's variables, then tcp_tune_sysctl."""
     wanted = []
-    listening = listening_ports((host or {}).get('listening_text'))
+    listening = (host or {}).get('listening_ports') or []
     for key in _keys.KEYS:
         if not key.variable:
             continue
@@ -53,7 +54,7 @@ def wanted_sysctl(values, params, facts, host):
             wanted.append((key.name, value, key.variable))
             continue
         if short == 'reserved_ports':
-            fact = _sysctl_fact(facts, key.name)
+            fact = sysctl_fact(facts, key.name)
             current = fact.get('value') if isinstance(fact.get('value'), list) else []
             original = _original_value(host, key.name)
             pairs = list(value or [])
@@ -102,7 +103,7 @@ def plan_key(name, wanted, source, facts, params, host):
     """Status of one key: the heart of the planner. Returns the report entry."""
     key = _keys.BY_NAME.get(name)
     extra = ((host or {}).get('extra_sysctl') or {})
-    fact = _sysctl_fact(facts, name) if key is not None else extra.get(name) or {}
+    fact = sysctl_fact(facts, name) if key is not None else extra.get(name) or {}
     if key is None and fact:
         fact = dict(fact)
         fact['value'] = normalize_raw(fact.get('value'))
@@ -123,7 +124,7 @@ def plan_key(name, wanted, source, facts, params, host):
         elif name != 'net.ipv4.tcp_tw_recycle':
             warnings.append('%s: skipped: %s' % (name, entry['reason']))
         return entry, warnings
-    if key is not None and _is_int(wanted) and not _keys.value_allowed_on(name, wanted, version):
+    if key is not None and is_int(wanted) and not _keys.value_allowed_on(name, wanted, version):
         since = _keys.VALUE_GUARDS[(name, wanted)]
         entry['status'] = SKIPPED_KERNEL
         entry['reason'] = '%s=%s needs kernel %d.%d or newer; this is %s' % (name, wanted, since[0], since[1], release)
@@ -145,29 +146,29 @@ def plan_key(name, wanted, source, facts, params, host):
     raise_only = params.get('raise_only', True)
     original = _original_value(host, name) if key is not None else None
     baseline = original if original is not None else before
-    if raise_only and _holds_more(name, entry['kind'], baseline, wanted):
+    if raise_only and holds_more(name, entry['kind'], baseline, wanted):
         entry['status'] = SKIPPED_LOWER
         entry['reason'] = '%s is %s here, above the wanted %s (tcp_tune_raise_only)' % (
             name, format_value(name, baseline), format_value(name, wanted))
-        if not _same(name, before, baseline) and fact.get('writable'):
+        if not same_value(name, before, baseline) and fact.get('writable'):
             # our own earlier run raised it further: go back to the higher value in effect before us
             entry['wanted'] = baseline
             entry['apply'] = True
         return entry, warnings
     entry['in_file'] = True
-    if _same(name, before, wanted):
+    if same_value(name, before, wanted):
         entry['status'] = UNCHANGED
     elif not fact.get('writable'):
         entry['status'] = SKIPPED_READ_ONLY
         entry['reason'] = '%s is read-only here%s: the file persists it; the host must set it live' % (
-            name, ' (container network namespace)' if _containment(facts).get('container') else '')
+            name, ' (container network namespace)' if containment_of(facts).get('container') else '')
         warnings.append('%s: %s' % (name, entry['reason']))
     else:
         entry['status'] = APPLIED
         entry['apply'] = True
     entry['live'] = entry['status']
     if name == 'net.ipv4.tcp_max_syn_backlog' and (version is None or tuple(version[:2]) >= SYN_QUEUE_FROM_BACKLOG):
-        cookies = _sysctl_fact(facts, 'net.ipv4.tcp_syncookies').get('value')
+        cookies = sysctl_fact(facts, 'net.ipv4.tcp_syncookies').get('value')
         if cookies != 0:
             # tcp_conn_request() (net/ipv4/tcp_input.c) reads it only while tcp_syncookies=0; with cookies
             # on, a full SYN queue (min(backlog, somaxconn)) sends cookies instead of dropping. Before 4.4,
@@ -204,10 +205,16 @@ def sysctl_model(entries, dash):
     return {'entries': rows, 'ignore_errors': bool(dash)}
 
 
-def apply_argv(entries):
-    """['sysctl', '-w', 'k=v', ...] for the keys to set live, fs.nr_open first; [] when none."""
+# Keys written live before all others: fs.nr_open first, so that the limits.d and systemd files written
+# after it may ask for a nofile up to its new value (a nofile above fs.nr_open makes PAM logins fail).
+WRITE_FIRST = ('fs.nr_open',)
+
+
+def sysctl_writes(entries):
+    """[{'key', 'value'}] of the keys to set live, in write order (WRITE_FIRST, then the entries' order).
+
+    value is the text written to /proc/sys (format_value), as a sysctl file has it.
+    """
     todo = [e for e in entries if e['apply']]
-    todo.sort(key=lambda e: 0 if e['key'] == 'fs.nr_open' else 1)
-    if not todo:
-        return []
-    return ['sysctl', '-w'] + ['%s=%s' % (e['key'], format_value(e['key'], e['wanted'])) for e in todo]
+    todo.sort(key=lambda e: WRITE_FIRST.index(e['key']) if e['key'] in WRITE_FIRST else len(WRITE_FIRST))
+    return [{'key': e['key'], 'value': format_value(e['key'], e['wanted'])} for e in todo]

@@ -15,7 +15,10 @@ __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._paths import LIMITS_FILE, SYSCTL_FILE
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_keys import plan_key
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import _containment, _is_int, _same, _sysctl_fact, _to_int, var
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import (
+    containment_of, same_value, sysctl_fact, var,
+)
+from ansible_collections.netlimits.tcp.plugins.module_utils._values import coerce_int, is_int
 
 # systemd >= 240 as PID 1 may raise fs.nr_open (to 1073741816 on 64-bit) and fs.file-max (to LONG_MAX) at
 # every boot (bump_file_max_and_nr_open, systemd src/core/main.c), but each is a build option
@@ -34,14 +37,14 @@ def systemd_may_bump(facts, name):
     # files.systemd_default_nofile is None where systemd is not PID 1 (_facts_files.systemd_default_nofile)
     pid1 = ((facts or {}).get('files') or {}).get('systemd_default_nofile') is not None
     return name in SYSTEMD_BUMPED_KEYS and pid1 and systemd is not None and systemd >= SYSTEMD_BUMPS_SINCE \
-        and not _containment(facts).get('container')
+        and not containment_of(facts).get('container')
 
 
 def other_nofile(facts):
     """(value, entry) of the highest numeric nofile set by a limits file other than ours, or (None, None)."""
     best = (None, None)
     for entry in ((facts or {}).get('files') or {}).get('limits_entries') or []:
-        if entry.get('file') != LIMITS_FILE and _is_int(entry.get('value')) \
+        if entry.get('file') != LIMITS_FILE and is_int(entry.get('value')) \
                 and (best[0] is None or entry['value'] > best[0]):
             best = (entry['value'], entry)
     return best
@@ -64,9 +67,9 @@ def nr_open_at_boot(entries, facts):
             return entry['wanted'], SYSCTL_FILE
         others = [f for f in others if f['path'] == winner]
     if others:
-        return _to_int(others[-1]['value']), others[-1]['path']
-    live = _sysctl_fact(facts, 'fs.nr_open').get('value')
-    if _containment(facts).get('container') and _is_int(live):
+        return coerce_int(others[-1]['value']), others[-1]['path']
+    live = sysctl_fact(facts, 'fs.nr_open').get('value')
+    if containment_of(facts).get('container') and is_int(live):
         # fs.nr_open is the machine's: restarting the container does not reset it
         return live, 'the machine (fs.nr_open is not namespaced)'
     return KERNEL_NR_OPEN, 'the kernel default'
@@ -80,22 +83,22 @@ def check_nofile_after_boot(values, params, entries, facts, host):
     another file sets a lower one at boot, the run is refused.
     """
     asked = [(var(short), values.get(short)) for short in ('nofile', 'nofile_soft', 'systemd_default_nofile')]
-    asked.extend(('%s[%s]' % (var('service_nofile'), name), _to_int(value))
+    asked.extend(('%s[%s]' % (var('service_nofile'), name), coerce_int(value))
                  for name, value in sorted((params.get('service_nofile') or {}).items()))
-    asked = [(name, value) for name, value in asked if _is_int(value)]
+    asked = [(name, value) for name, value in asked if is_int(value)]
     if not asked:
         return []
     highest = max(value for dummy, value in asked)
     boot, source = nr_open_at_boot(entries, facts)
-    if _is_int(boot) and boot >= highest:
+    if is_int(boot) and boot >= highest:
         return []
-    fact = _sysctl_fact(facts, 'fs.nr_open')
+    fact = sysctl_fact(facts, 'fs.nr_open')
     live = fact.get('value')
-    if fact.get('present') and _is_int(live) and live >= highest:
+    if fact.get('present') and is_int(live) and live >= highest:
         entry = [e for e in entries if e['key'] == 'fs.nr_open']
         if entry:
             entry = entry[0]
-            persisted = entry['wanted'] if entry['in_file'] and _is_int(entry['wanted']) and entry['wanted'] >= highest \
+            persisted = entry['wanted'] if entry['in_file'] and is_int(entry['wanted']) and entry['wanted'] >= highest \
                 else live
         else:
             entry, dummy = plan_key('fs.nr_open', live, var('nr_open'), facts, params, host)
@@ -104,7 +107,7 @@ def check_nofile_after_boot(values, params, entries, facts, host):
         if not entry['in_file'] or entry['wanted'] != persisted:
             entry['wanted'] = persisted
             entry['in_file'] = True
-            entry['apply'] = not _same('fs.nr_open', live, persisted) and bool(fact.get('writable'))
+            entry['apply'] = not same_value('fs.nr_open', live, persisted) and bool(fact.get('writable'))
         if not entry.get('overridden_by'):
             entry['reason'] = ('persisted at %d: %s (%d) needs it after boot, when %s would give %s'
                                % (persisted, asked[0][0] if len(asked) == 1 else 'the nofile limits', highest,
@@ -138,7 +141,7 @@ def check_nr_open_lowering(entries, facts):
         return []
     errors = []
     for entry in entries:
-        if entry['key'] == 'fs.nr_open' and entry['apply'] and _is_int(entry['wanted']) and entry['wanted'] < value:
+        if entry['key'] == 'fs.nr_open' and entry['apply'] and is_int(entry['wanted']) and entry['wanted'] < value:
             errors.append('%s (%d) would lower fs.nr_open below the nofile %d that %s sets for %s (line %s): '
                           'that user could no longer log in; keep tcp_tune_nr_open at or above %d'
                           % (var('nr_open'), entry['wanted'], value, limit['file'], limit['domain'],

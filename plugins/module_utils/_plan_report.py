@@ -14,9 +14,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._paths import RC_LOC
 from ansible_collections.netlimits.tcp.plugins.module_utils._status import (
     APPLIED, BLOCK_REMOVED, OVERRIDDEN, REMOVED, RESTORED, SKIPPED_READ_ONLY, UNCHANGED,
 )
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import (
-    _sysctl_fact,
-)
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import sysctl_fact
 
 
 def report(the_plan, facts_after=None, check_mode=False, changed_files=None, denied_interfaces=None):
@@ -27,7 +25,7 @@ def report(the_plan, facts_after=None, check_mode=False, changed_files=None, den
         if check_mode or not facts_after:
             after = entry['wanted'] if entry.get('apply') else entry.get('before')
         else:
-            fact = _sysctl_fact(facts_after, entry['key'])
+            fact = sysctl_fact(facts_after, entry['key'])
             after = fact.get('value') if fact else (entry['wanted'] if entry.get('apply') else entry.get('before'))
         item = {'before': entry.get('before'), 'wanted': entry.get('wanted'), 'after': after,
                 'status': entry['status']}

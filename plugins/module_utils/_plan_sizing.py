@@ -15,9 +15,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_input import PROFILES
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import (
-    _ceil, _containment, _is_int, _sysctl_fact, pow2ceil, var,
-)
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import containment_of, sysctl_fact, var
+from ansible_collections.netlimits.tcp.plugins.module_utils._values import ceil_int, is_int, pow2ceil
 
 TIME_WAIT_SECONDS = 60          # TCP_TIMEWAIT_LEN, include/net/tcp.h
 HEADROOM = 1.2                  # sizing margin
@@ -52,7 +51,7 @@ def effective_values(params, facts, host=None):
             values[short] = value
     values.update(explicit)
     values['tw_recycle'] = 1 if params['tw_recycle'] else 0
-    if _is_int(values.get('nofile')) and _is_int(values.get('nr_open')) and values['nofile'] > values['nr_open'] \
+    if is_int(values.get('nofile')) and is_int(values.get('nr_open')) and values['nofile'] > values['nr_open'] \
             and 'nr_open' not in explicit and 'nofile' not in explicit:
         # a profile's or sizing's nofile brings its nr_open along; an explicit nofile needs tcp_tune_nr_open
         values['nr_open'] = values['nofile']
@@ -74,20 +73,20 @@ def size(params, facts, base, explicit):
         have = rng[1] - rng[0] + 1
         reuse_after = ports.get('tw_reuse_after_seconds') or 1.0
         widest = WIDEST_RANGE[1] - WIDEST_RANGE[0] + 1
-        need = _ceil(rate * TIME_WAIT_SECONDS * HEADROOM)
+        need = ceil_int(rate * TIME_WAIT_SECONDS * HEADROOM)
         out['lines'].append('outbound: %s new connections/s to one destination x %d s TIME_WAIT x %.1f headroom '
                             '= %d ports without tw_reuse; range %d-%d has %d'
                             % (rate, TIME_WAIT_SECONDS, HEADROOM, need, rng[0], rng[1], have))
         tw_reuse = explicit.get('tw_reuse', base.get('tw_reuse'))
         if tw_reuse == 1:
-            need = _ceil(rate * reuse_after * HEADROOM)
+            need = ceil_int(rate * reuse_after * HEADROOM)
             out['lines'].append('tw_reuse=1: a TIME_WAIT port is reusable after %s s: %s x %s x %.1f = %d ports'
                                 % (reuse_after, rate, reuse_after, HEADROOM, need))
         elif need > widest:
             out['values']['tw_reuse'] = 1
-            need = _ceil(rate * reuse_after * HEADROOM)
+            need = ceil_int(rate * reuse_after * HEADROOM)
             out['lines'].append('%d > %d (widest range %d-%d): tw_reuse=1, reusable after %s s: %s x %s x %.1f = %d ports'
-                                % (_ceil(rate * TIME_WAIT_SECONDS * HEADROOM), widest, WIDEST_RANGE[0],
+                                % (ceil_int(rate * TIME_WAIT_SECONDS * HEADROOM), widest, WIDEST_RANGE[0],
                                    WIDEST_RANGE[1], reuse_after, rate, reuse_after, HEADROOM, need))
             if 'tw_reuse' in explicit and explicit['tw_reuse'] != 1:
                 out['warnings'].append('%s=%s is explicit, but %s new connections/s to one destination need '
@@ -112,20 +111,20 @@ def size(params, facts, base, explicit):
     if conns:
         nofile = pow2ceil(conns + 1024)
         out['lines'].append('nofile: %d connections + 1024 other files, power of two = %d' % (conns, nofile))
-        if not _is_int(base.get('nofile')) or nofile > base['nofile']:
+        if not is_int(base.get('nofile')) or nofile > base['nofile']:
             out['values']['nofile'] = nofile
         nofile_final = explicit.get('nofile', out['values'].get('nofile', base.get('nofile')))
         file_max = pow2ceil(2 * conns + 65536)
         out['lines'].append('file-max: 2 x %d (proxies hold two per connection) + 65536 system files, '
                             'power of two = %d' % (conns, file_max))
-        if not _is_int(base.get('file_max')) or file_max > base['file_max']:
+        if not is_int(base.get('file_max')) or file_max > base['file_max']:
             out['values']['file_max'] = file_max
-        nr_open = _sysctl_fact(facts, 'fs.nr_open').get('value')
-        if _is_int(nofile_final) and _is_int(nr_open) and nofile_final > nr_open:
+        nr_open = sysctl_fact(facts, 'fs.nr_open').get('value')
+        if is_int(nofile_final) and is_int(nr_open) and nofile_final > nr_open:
             out['values']['nr_open'] = nofile_final
             out['lines'].append('nr_open: nofile %d > fs.nr_open %d: nr_open = %d (raised first)'
                                 % (nofile_final, nr_open, nofile_final))
-        tw_entries = _ceil(rate * 120) if rate else 0
+        tw_entries = ceil_int(rate * 120) if rate else 0
         conntrack = pow2ceil(2 * conns + tw_entries)
         out['lines'].append('conntrack: 2 x %d connections%s, power of two = %d; buckets = max / %d = %d'
                             % (conns, (' + %s/s x 120 s TIME_WAIT entries' % rate) if rate else '',
@@ -151,18 +150,18 @@ def size_conntrack_from_ports(params, facts, host, port_range):
     value in effect.
     """
     ct = (facts or {}).get('conntrack') or {}
-    if params.get('profile') == 'none' or not ct.get('loaded') or not _containment(facts).get('initial_netns') \
+    if params.get('profile') == 'none' or not ct.get('loaded') or not containment_of(facts).get('initial_netns') \
             or not port_range:
         return None, []
     ports = port_range[1] - port_range[0] + 1
     rate = ports / float(TIME_WAIT_SECONDS)
-    need = _ceil(rate * CONNTRACK_TIME_WAIT_SECONDS * HEADROOM)
+    need = ceil_int(rate * CONNTRACK_TIME_WAIT_SECONDS * HEADROOM)
     wanted = pow2ceil(need)
     lines = ['conntrack: %d ports / %d s TIME_WAIT = %.0f connections/s; x %d s conntrack TIME_WAIT x %.1f '
              'headroom = %d entries, power of two = %d'
              % (ports, TIME_WAIT_SECONDS, rate, CONNTRACK_TIME_WAIT_SECONDS, HEADROOM, need, wanted)]
     mem = (host or {}).get('mem_total_bytes')
-    if _is_int(mem) and mem > 0:
+    if is_int(mem) and mem > 0:
         cap = pow2floor(max(1, mem // CONNTRACK_RAM_SHARE // CONNTRACK_ENTRY_BYTES))
         if cap < wanted:
             lines.append('conntrack: at most 1/%d of RAM (%d MiB) at %d bytes an entry: %d'

@@ -17,13 +17,17 @@ import json
 
 from ansible_collections.netlimits.tcp.plugins.module_utils import _keys
 from ansible_collections.netlimits.tcp.plugins.module_utils._paths import (
-    MANAGER_FILE, RC_LOCAL, SYSCTL_FILE, UDEV_FILE, backup_path, concern_of,
+    MANAGER_FILE, RC_LOCAL, SYSCTL_FILE, UDEV_FILE, backup_path,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._status import SKIPPED_KERNEL, SKIPPED_MISSING
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_text import (
-    RC_LOCAL_NEW, parse_sysctl_file, rc_local_has_block, rc_local_remove,
+    RC_LOCAL_NEW, rc_local_has_block, rc_local_remove,
 )
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import _containment, _is_int, _sysctl_fact, kernel_text, normalize_raw
+from ansible_collections.netlimits.tcp.plugins.module_utils._sysctl_conf import sysctl_conf_keys
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import (
+    containment_of, kernel_text, normalize_raw, sysctl_fact,
+)
+from ansible_collections.netlimits.tcp.plugins.module_utils._values import is_int
 
 
 def rc_local_created_only(text):
@@ -60,8 +64,7 @@ def file_ops(wanted_files, host):
                             'backup': backup_path(path) if existed else None}
             if existed:
                 backups.append({'src': path, 'dest': backup_path(path)})
-        write = dict(spec, path=path, concern=concern_of(path), was_sha1=info.get('sha1'))
-        writes.append(write)
+        writes.append(dict(spec, path=path, was_sha1=info.get('sha1')))
     stale = [p for p in sorted(recorded) if p not in wanted_files]
     return writes, backups, record, stale
 
@@ -103,7 +106,7 @@ def ours_persisted(host):
     """(sysctl keys our sysctl file sets, whether a txqueuelen file of ours exists) as found on the host."""
     files = (host or {}).get('files') or {}
     sysctl = files.get(SYSCTL_FILE) or {}
-    keys = set(name for name, dummy in parse_sysctl_file(sysctl.get('content'))) if sysctl.get('ours') else set()
+    keys = set(sysctl_conf_keys(sysctl.get('content'))) if sysctl.get('ours') else set()
     rc = files.get(RC_LOCAL) or {}
     txq = rc_local_has_block(rc.get('content')) or any(
         info.get('ours') for path, info in files.items() if path == UDEV_FILE or path.endswith('.link'))
@@ -116,8 +119,8 @@ def state_record(facts, host, entries, tx_entries, manager, record_files, conntr
     state = {
         'format': 1,
         'written_by': 'netlimits.tcp.tcp_tune',
-        'container': old.get('container', bool(_containment(facts).get('container'))),
-        'initial_netns': old.get('initial_netns', _containment(facts).get('initial_netns')),
+        'container': old.get('container', bool(containment_of(facts).get('container'))),
+        'initial_netns': old.get('initial_netns', containment_of(facts).get('initial_netns')),
         'kernel': old.get('kernel', kernel_text(facts)),
         'sysctl': dict(old.get('sysctl') or {}),
         'txqueuelen': dict(old.get('txqueuelen') or {}),
@@ -132,7 +135,7 @@ def state_record(facts, host, entries, tx_entries, manager, record_files, conntr
     ours = ours_persisted(host) if not old else (set(), False)
     for entry in entries:
         name = entry['key']
-        fact = _sysctl_fact(facts, name) if name in _keys.BY_NAME else ((host or {}).get('extra_sysctl') or {}).get(name)
+        fact = sysctl_fact(facts, name) if name in _keys.BY_NAME else ((host or {}).get('extra_sysctl') or {}).get(name)
         if name in state['sysctl'] or name in ours[0] or not fact or not fact.get('present'):
             continue
         if entry['status'] in (SKIPPED_KERNEL, SKIPPED_MISSING):
@@ -141,7 +144,7 @@ def state_record(facts, host, entries, tx_entries, manager, record_files, conntr
         state['sysctl'][name] = {'value': normalize_raw(raw),
                                  'scope': fact.get('scope') or (_keys.BY_NAME[name].scope if name in _keys.BY_NAME else None)}
     for entry in tx_entries:
-        if entry['interface'] not in state['txqueuelen'] and _is_int(entry['before']) and not ours[1]:
+        if entry['interface'] not in state['txqueuelen'] and is_int(entry['before']) and not ours[1]:
             state['txqueuelen'][entry['interface']] = entry['before']
     if manager is not None and 'systemd_default_nofile' not in state:
         current = manager.get('before') or {}

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, netlimits.tcp contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Text edits of the planner (pure): the marked block in /etc/rc.local, systemd .link files, sysctl files.
+"""Text edits of the planner (pure): the marked block in /etc/rc.local, systemd .link files.
 
 Where the rc.local block goes. On systemd hosts rc.local is run by
 rc-local.service, which systemd's rc-local generator
@@ -280,18 +280,3 @@ def link_settings(default_link_text):
     Only the first matching .link applies, so ours (txqueuelen.link.j2) repeats these settings.
     """
     return [[k, v] for k, v in parse_link_section(default_link_text or DEFAULT_LINK) if k != 'TransmitQueueLength']
-
-
-def parse_sysctl_file(text):
-    """[(name, value)] of a sysctl.d text (dotted names, '-' prefix dropped)."""
-    out = []
-    for line in (text or '').splitlines():
-        line = line.strip()
-        if not line or line[0] in '#;' or '=' not in line:
-            continue
-        name, value = line.split('=', 1)
-        name = name.strip().lstrip('-').strip()
-        if '/' in name and (name.find('/') < name.find('.') or '.' not in name):
-            name = name.replace('/', '.')
-        out.append((name, value.strip()))
-    return out

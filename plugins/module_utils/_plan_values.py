@@ -1,7 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, netlimits.tcp contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Values of the tcp_tune planner: conversions, kernel versions, port sets, sysctl value formats and comparisons.
+"""Values of the tcp_tune planner: fact look-ups, kernel versions, port sets, sysctl value formats and comparisons.
+
+Plain conversions (is_int, coerce_int, ...) are _values'.
 
 Python 3.6 compatible.
 """
@@ -14,63 +16,22 @@ import re
 
 from ansible_collections.netlimits.tcp.plugins.module_utils import _keys
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_sysctl import merge_port_ranges
+from ansible_collections.netlimits.tcp.plugins.module_utils._values import coerce_int, is_int
 
 
 PREFIX = 'tcp_tune_'
 PORT_RANGE_KEY = 'net.ipv4.ip_local_port_range'
 
 
-# ---------------------------------------------------------------- helpers
-
-def _is_int(value):
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _to_int(value):
-    """int from int or a decimal string; anything else unchanged (validation reports it)."""
-    if _is_int(value):
-        return value
-    if isinstance(value, float) and value == int(value):
-        return int(value)
-    if isinstance(value, str) and re.match(r'^\s*-?\d+\s*$', value):
-        return int(value)
-    return value
-
-
-def _to_bool(value):
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ('yes', 'true', 'on', '1', 'y'):
-        return True
-    if isinstance(value, str) and value.strip().lower() in ('no', 'false', 'off', '0', 'n', ''):
-        return False
-    if _is_int(value):
-        return bool(value)
-    return value
-
-
-def _blank(value):
-    return value is None or (isinstance(value, str) and value.strip() == '')
-
-
-def pow2ceil(n):
-    """Smallest power of two >= n (n >= 1)."""
-    p = 1
-    while p < n:
-        p *= 2
-    return p
-
-
-def _ceil(x):
-    i = int(x)
-    return i if i == x else i + 1
-
+# ---------------------------------------------------------------- look-ups
 
 def var(short):
+    """The role variable of a short name: 'nofile' -> 'tcp_tune_nofile'."""
     return PREFIX + short
 
 
-def _version_tuple(text):
+def version_tuple(text):
+    """(major, minor, patch) of the first version number in a text ('sysctl from procps-ng 3.3.16'), or None."""
     match = re.search(r'(\d+)\.(\d+)(?:\.(\d+))?', text or '')
     if not match:
         return None
@@ -87,11 +48,13 @@ def kernel_version(facts):
     return tuple(version) if version else None
 
 
-def _sysctl_fact(facts, name):
+def sysctl_fact(facts, name):
+    """The facts' entry of one sysctl key ({} when the facts lack it)."""
     return ((facts or {}).get('sysctl') or {}).get(name) or {}
 
 
-def _containment(facts):
+def containment_of(facts):
+    """The facts' containment dict (container, engine, initial_netns; {} when unknown)."""
     return (facts or {}).get('containment') or {}
 
 
@@ -104,16 +67,16 @@ def parse_port_set(value):
         return []
     if isinstance(value, str):
         value = [p for p in re.split(r'[,\s]+', value.strip()) if p]
-    if _is_int(value):
+    if is_int(value):
         value = [value]
     for item in value:
         if isinstance(item, (list, tuple)) and len(item) == 2:
-            lo, hi = _to_int(item[0]), _to_int(item[1])
+            lo, hi = coerce_int(item[0]), coerce_int(item[1])
         elif isinstance(item, str) and '-' in item:
-            lo, hi = (_to_int(p) for p in item.split('-', 1))
+            lo, hi = (coerce_int(p) for p in item.split('-', 1))
         else:
-            lo = hi = _to_int(item)
-        if not (_is_int(lo) and _is_int(hi)) or not 1 <= lo <= hi <= 65535:
+            lo = hi = coerce_int(item)
+        if not (is_int(lo) and is_int(hi)) or not 1 <= lo <= hi <= 65535:
             raise ValueError('%r is not a port (1..65535) or a range "lo-hi"' % (item,))
         items.append([lo, hi])
     return merge_port_ranges(items)
@@ -121,24 +84,6 @@ def parse_port_set(value):
 
 def format_port_set(pairs):
     return ','.join('%d' % lo if lo == hi else '%d-%d' % (lo, hi) for lo, hi in pairs)
-
-
-def listening_ports(text):
-    """Local ports in state 0A (LISTEN) from /proc/net/tcp and tcp6 text."""
-    ports = set()
-    for line in (text or '').splitlines():
-        parts = line.split()
-        if len(parts) >= 4 and ':' in parts[1] and parts[3] == '0A':
-            local = parts[1]
-        elif len(parts) == 1 and ':' in parts[0]:
-            local = parts[0]  # `awk '$4 == "0A" {print $2}'` output: local address only
-        else:
-            continue
-        try:
-            ports.add(int(local.rsplit(':', 1)[1], 16))
-        except ValueError:
-            continue
-    return sorted(ports)
 
 
 # ---------------------------------------------------------------- values
@@ -178,7 +123,7 @@ def parse_value(name, raw):
     return ints[0] if len(ints) == 1 else ints
 
 
-def _same(name, a, b):
+def same_value(name, a, b):
     if a is None or b is None:
         return a is b
     return format_value(name, a) == format_value(name, b)
@@ -186,14 +131,14 @@ def _same(name, a, b):
 
 def _greater(a, b):
     """a > b for ints, elementwise-all for lists; None when not comparable."""
-    if _is_int(a) and _is_int(b):
+    if is_int(a) and is_int(b):
         return a > b
-    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b) and all(_is_int(x) for x in a + b):
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b) and all(is_int(x) for x in a + b):
         return any(x > y for x, y in zip(a, b)) and all(x >= y for x, y in zip(a, b))
     return None
 
 
-def _holds_more(name, kind, baseline, wanted):
+def holds_more(name, kind, baseline, wanted):
     """Whether the value in effect allows more than the wanted one (what tcp_tune_raise_only keeps).
 
     Capacity keys compare as numbers; the port range, a behaviour key, by how
@@ -201,7 +146,7 @@ def _holds_more(name, kind, baseline, wanted):
     """
     if name == PORT_RANGE_KEY:
         if isinstance(baseline, list) and isinstance(wanted, list) and len(baseline) == len(wanted) == 2 \
-                and all(_is_int(x) for x in baseline + wanted):
+                and all(is_int(x) for x in baseline + wanted):
             return baseline[1] - baseline[0] > wanted[1] - wanted[0]
         return False
     return kind == _keys.KIND_CAPACITY and bool(_greater(baseline, wanted))

@@ -30,9 +30,7 @@ MESSAGE_PREFIX = 'netlimits.tcp.tcp_tune: '
 
 def without_keys(the_plan, names):
     """The plan without live writes of the named sysctl keys (the kernel refused them once already)."""
-    argv = the_plan.get('apply_argv') or []
-    kept = [arg for arg in argv[2:] if arg.split('=', 1)[0] not in names]
-    return dict(the_plan, apply_argv=argv[:2] + kept if kept else [])
+    return dict(the_plan, sysctl_writes=[w for w in the_plan.get('sysctl_writes') or [] if w['key'] not in names])
 
 
 def tune_steps(call, render):

@@ -7,8 +7,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_provenance import (
-    normalize_key, order_sysctl_files, overridden_by, parse_sysctl_conf, provenance, sysctl_files,
-    would_be_overridden_by,
+    order_sysctl_files, overridden_by, provenance, sysctl_files, would_be_overridden_by,
 )
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 
@@ -32,14 +31,6 @@ def test_same_basename_in_earlier_directory_masks_later_one():
 def test_etc_sysctl_conf_is_read_last():
     assert order_sysctl_files(['/etc/sysctl.conf', '/etc/sysctl.d/99-zz.conf', '/usr/lib/sysctl.d/10-a.conf']) == [
         '/usr/lib/sysctl.d/10-a.conf', '/etc/sysctl.d/99-zz.conf', '/etc/sysctl.conf']
-
-
-def test_key_forms_slash_and_dash():
-    assert normalize_key('-net/ipv4/tcp_tw_reuse') == ('net.ipv4.tcp_tw_reuse', True)
-    assert normalize_key(' net.core.somaxconn ') == ('net.core.somaxconn', False)
-    assert normalize_key('net/ipv4/conf/eth0.100/rp_filter') == ('net.ipv4.conf.eth0/100.rp_filter', False)
-    assert parse_sysctl_conf('# c\n; c\n\nnet.core.somaxconn = 1024\n-fs/nr_open=2097152\nbogus\n') == [
-        (4, 'net.core.somaxconn', '1024', False), (5, 'fs.nr_open', '2097152', True)]
 
 
 def test_later_file_wins_and_files_are_listed_in_load_order(tmp_path):

@@ -10,7 +10,7 @@ import os
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_sockets import (
-    connection_states, parse_netstat, parse_sockstat, sockets,
+    connection_states, listening_in, listening_ports, parse_netstat, parse_sockstat, socket_line, sockets,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_sysctl import sysctls
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
@@ -70,3 +70,36 @@ def test_gather_with_connections_counts_states(tmp_path):
     root = make_tree(tmp_path, '6.1', tcp=[(40000, 'TIME_WAIT'), (80, 'LISTEN')])
     facts = gather(root, connections=True, port_range=[80, 80])
     assert facts['sockets']['connections']['states'] == {'LISTEN': 1}
+
+
+# As the kernel prints them (net/ipv4/tcp_ipv4.c get_tcp4_sock(), net/ipv6/tcp_ipv6.c get_tcp6_sock()).
+TCP_HEADER = ('  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode')
+TCP_LISTEN_22 = ('   0: 00000000:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 '
+                 '16312 1 0000000000000000 100 0 0 10 0')
+TCP6_LISTEN_20000 = ('   0: 00000000000000000000000001000000:4E20 00000000000000000000000000000000:0000 0A '
+                     '00000000:00000000 00:00000000 00000000     0        0 19210 1 0000000000000000 100 0 0 10 0')
+TCP6_ESTABLISHED_443 = ('   1: 00000000000000000000000001000000:01BB 0000000000000000FFFF00000100007F:C350 01 '
+                        '00000000:00000000 00:00000000 00000000     0        0 19211 1 0000000000000000 20 4 30 10 -1')
+
+
+def test_socket_line_reads_port_and_state_of_both_tables():
+    assert socket_line(TCP_HEADER) is None
+    assert socket_line(TCP_LISTEN_22) == (22, 'LISTEN')
+    assert socket_line(TCP6_ESTABLISHED_443) == (443, 'ESTABLISHED')
+    assert socket_line('   0: 00000000:zz 00000000:0000 0A') is None
+
+
+def test_listening_in_takes_only_listen_lines_of_the_kernel_format():
+    lines = [TCP_HEADER, TCP_LISTEN_22, TCP6_LISTEN_20000, TCP6_ESTABLISHED_443, TCP_LISTEN_22]
+    assert listening_in(lines) == [22, 20000]
+    # a bare local address (what an `awk '$4 == "0A" {print $2}'` once produced) is not a socket line
+    assert listening_in(['0100007F:4E20', '00000000:0016']) == []
+
+
+def test_listening_ports_reads_tcp_and_tcp6(tmp_path):
+    root = make_tree(tmp_path, '6.1', tcp=[(80, 'LISTEN'), (40000, 'TIME_WAIT'), (8080, 'LISTEN')])
+    with open(os.path.join(root, 'proc/net/tcp6'), 'w') as handle:
+        handle.write('\n'.join([TCP_HEADER, TCP6_LISTEN_20000, TCP6_ESTABLISHED_443]) + '\n')
+    assert listening_ports(root) == [80, 8080, 20000]
+    os.remove(os.path.join(root, 'proc/net/tcp6'))
+    assert listening_ports(root) == [80, 8080]

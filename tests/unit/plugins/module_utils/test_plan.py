@@ -13,7 +13,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.netlimits.tcp.plugins.module_utils import _paths, _plan, _plan_report, _status
+from ansible_collections.netlimits.tcp.plugins.module_utils import _paths, _plan, _plan_keys, _plan_report, _status
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
 from ansible_collections.netlimits.tcp.plugins.plugin_utils._render import render_file
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
@@ -34,6 +34,11 @@ def by_key(result):
     return dict((e['key'], e) for e in result['sysctl'])
 
 
+def live(result):
+    """The plan's live sysctl writes as 'key=value' texts, in write order."""
+    return ['%s=%s' % (w['key'], w['value']) for w in result['sysctl_writes']]
+
+
 def file_text(result, path):
     """The file's text as the controller renders it from the plan's model (the role's templates)."""
     for item in result['files']:
@@ -51,8 +56,7 @@ def file_text(result, path):
 def test_nofile_above_nr_open_allowed_when_nr_open_raised_in_same_run(tmp_path):
     facts = facts_for(tmp_path)
     result = plan(facts, profile='none', nofile=2097152, nr_open=2097152)
-    argv = result['apply_argv']
-    assert argv[:3] == ['sysctl', '-w', 'fs.nr_open=2097152']   # raised first
+    assert result['sysctl_writes'][0] == {'key': 'fs.nr_open', 'value': '2097152'}   # raised first
     assert '2097152' in file_text(result, _paths.LIMITS_FILE)
 
 
@@ -85,7 +89,7 @@ def test_tw_recycle_applied_on_3_10_only_when_asked_with_nat_warning(tmp_path):
     asked = plan(facts, profile='none', tw_recycle=True)
     entry = by_key(asked)['net.ipv4.tcp_tw_recycle']
     assert entry['status'] == _status.APPLIED
-    assert 'net.ipv4.tcp_tw_recycle=1' in asked['apply_argv']
+    assert 'net.ipv4.tcp_tw_recycle=1' in live(asked)
     assert any('NAT' in w for w in asked['warnings'])
     default = plan(facts_for(tmp_path, '3.10'), profile='none')
     entry = by_key(default)['net.ipv4.tcp_tw_recycle']
@@ -98,7 +102,7 @@ def test_tw_reuse_2_refused_below_4_18(tmp_path):
     entry = by_key(result)['net.ipv4.tcp_tw_reuse']
     assert entry['status'] == _status.SKIPPED_KERNEL
     assert '4.18' in entry['reason']
-    assert result['apply_argv'] == [] or 'net.ipv4.tcp_tw_reuse=2' not in result['apply_argv']
+    assert 'net.ipv4.tcp_tw_reuse=2' not in live(result)
 
 
 def test_tw_reuse_2_allowed_on_4_19(tmp_path):
@@ -115,7 +119,7 @@ def test_raise_only_skips_lower_and_keeps_it_out_of_the_file(tmp_path):
     entry = by_key(result)['net.core.somaxconn']
     assert entry['status'] == _status.SKIPPED_LOWER
     assert '65535' in entry['reason']
-    assert result['apply_argv'] == []
+    assert result['sysctl_writes'] == []
     assert file_text(result, _paths.SYSCTL_FILE) is None
 
 
@@ -123,7 +127,7 @@ def test_raise_only_false_lowers(tmp_path):
     facts = facts_for(tmp_path, sysctl={'net.core.somaxconn': '65535'})
     result = plan(facts, profile='none', somaxconn=4096, raise_only=False)
     assert by_key(result)['net.core.somaxconn']['status'] == _status.APPLIED
-    assert result['apply_argv'] == ['sysctl', '-w', 'net.core.somaxconn=4096']
+    assert live(result) == ['net.core.somaxconn=4096']
 
 
 def test_behaviour_key_is_exact_even_when_lower(tmp_path):
@@ -162,7 +166,7 @@ def test_read_only_proc_sys_skips_live_but_writes_the_file(tmp_path):
     entries = by_key(result)
     assert entries['net.ipv4.tcp_fin_timeout']['status'] == _status.SKIPPED_READ_ONLY
     assert entries['net.ipv4.ip_local_port_range']['status'] == _status.SKIPPED_READ_ONLY
-    assert result['apply_argv'] == []
+    assert result['sysctl_writes'] == []
     assert 'net.ipv4.tcp_fin_timeout = 30' in file_text(result, _paths.SYSCTL_FILE)
 
 
@@ -198,7 +202,7 @@ def test_second_run_is_unchanged(tmp_path):
               'net.ipv4.tcp_fin_timeout': '30', 'net.ipv4.tcp_max_syn_backlog': '8192',
               'net.netfilter.nf_conntrack_max': '131072'}
     result = plan(facts_for(tmp_path, sysctl=wanted))
-    assert result['apply_argv'] == []
+    assert result['sysctl_writes'] == []
     assert set(e['status'] for e in result['sysctl']) <= {_status.UNCHANGED, _status.SKIPPED_LOWER, _status.SKIPPED_KERNEL}
 
 
@@ -227,17 +231,16 @@ def test_profiles_size_conntrack_from_the_port_range_bounded_by_ram(tmp_path):
 
 def test_listening_ports_in_the_new_range_are_reserved(tmp_path):
     facts = facts_for(tmp_path)
-    listening = '0100007F:4E20\n00000000:0016\n'   # 20000 and 22
-    result = plan(facts, {'listening_text': listening})
+    result = plan(facts, {'listening_ports': [22, 20000]})
     entry = by_key(result)['net.ipv4.ip_local_reserved_ports']
     assert entry['wanted'] == [[20000, 20000]]
-    assert 'net.ipv4.ip_local_reserved_ports=20000' in result['apply_argv']
+    assert 'net.ipv4.ip_local_reserved_ports=20000' in live(result)
 
 
 def test_extra_sysctl_keys_use_host_readings(tmp_path):
     host = {'extra_sysctl': {'net.ipv4.tcp_slow_start_after_idle': {'present': True, 'writable': True, 'value': '1'}}}
     result = plan(facts_for(tmp_path), host, profile='none', sysctl={'net.ipv4.tcp_slow_start_after_idle': 0})
-    assert result['apply_argv'] == ['sysctl', '-w', 'net.ipv4.tcp_slow_start_after_idle=0']
+    assert live(result) == ['net.ipv4.tcp_slow_start_after_idle=0']
 
 
 # ---------------------------------------------------------------- sizing and profiles
@@ -269,8 +272,8 @@ def test_client_profile_ends_the_source_advice_failure(tmp_path):
     result = plan(facts, profile='client')
     lo, hi = result['values']['local_port_range']
     assert hi - lo + 1 >= 65000 - 15000 + 1
-    assert 'net.ipv4.tcp_tw_reuse=1' in result['apply_argv']
-    assert 'net.ipv4.ip_local_port_range=%d %d' % (lo, hi) in result['apply_argv']
+    assert 'net.ipv4.tcp_tw_reuse=1' in live(result)
+    assert 'net.ipv4.ip_local_port_range=%d %d' % (lo, hi) in live(result)
 
 
 def test_explicit_variable_beats_profile_and_sizing(tmp_path):
@@ -318,10 +321,10 @@ def test_limits_raise_only_against_other_files(tmp_path):
     assert '*        hard' not in file_text(result, _paths.LIMITS_FILE)
 
 
-def test_apply_argv_is_one_argv_list(tmp_path):
+def test_sysctl_writes_are_key_and_value_text_in_order(tmp_path):
     result = plan(facts_for(tmp_path), profile='none', fin_timeout=30, local_port_range=[15000, 64999])
-    assert result['apply_argv'] == ['sysctl', '-w', 'net.ipv4.ip_local_port_range=15000 64999',
-                                    'net.ipv4.tcp_fin_timeout=30']
+    assert result['sysctl_writes'] == [{'key': 'net.ipv4.ip_local_port_range', 'value': '15000 64999'},
+                                       {'key': 'net.ipv4.tcp_fin_timeout', 'value': '30'}]
 
 
 def test_systemd_default_nofile_keeps_hard_limit(tmp_path):
@@ -339,7 +342,7 @@ def test_service_dropins(tmp_path):
 def test_txqueuelen_rc_local_created_and_udev_fallback_on_systemd_260(tmp_path):
     facts = facts_for(tmp_path)
     result = plan(facts, profile='none', txqueuelen=5000, interfaces=['eth0'])
-    assert result['txqueuelen']['commands'] == [['ip', 'link', 'set', 'dev', 'eth0', 'txqueuelen', '5000']]
+    assert result['txqueuelen']['writes'] == [{'interface': 'eth0', 'txqueuelen': 5000}]
     rc = [f for f in result['files'] if f['path'] == _paths.RC_LOCAL][0]
     assert rc['mode'] == '0755' and render_file(rc, RENDER).startswith('#!/bin/sh\n')
     facts['persistence']['systemd_version'] = 260
@@ -376,7 +379,7 @@ def test_revert_restores_recorded_originals_and_removes_files(tmp_path):
                                                      'backup': _paths.BACKUP_DIR + _paths.LIMITS_FILE}}},
             'files': {_paths.SYSCTL_FILE: {'exists': True, 'ours': True}, _paths.LIMITS_FILE: {'exists': True}}}
     result = plan(facts, host, state='absent')
-    assert result['apply_argv'] == ['sysctl', '-w', 'fs.nr_open=1048576', 'net.ipv4.tcp_fin_timeout=60']
+    assert live(result) == ['fs.nr_open=1048576', 'net.ipv4.tcp_fin_timeout=60']
     assert result['removes'] == [_paths.SYSCTL_FILE]
     assert result['restores'] == [{'src': _paths.BACKUP_DIR + _paths.LIMITS_FILE, 'dest': _paths.LIMITS_FILE,
                                    'mode': '0644'}]
@@ -387,7 +390,7 @@ def test_revert_in_container_keeps_host_scope_keys(tmp_path):
     host = {'state': {'sysctl': {'net.ipv4.tcp_fin_timeout': {'value': '60', 'scope': 'netns'},
                                  'fs.nr_open': {'value': '1048576', 'scope': 'host'}}}}
     result = plan(facts, host, state='absent')
-    assert result['apply_argv'] == ['sysctl', '-w', 'net.ipv4.tcp_fin_timeout=60']
+    assert live(result) == ['net.ipv4.tcp_fin_timeout=60']
     assert by_key(result)['fs.nr_open']['status'] == _status.KEPT_HOST_SCOPE
 
 
@@ -395,7 +398,7 @@ def test_revert_without_record_uses_kernel_default(tmp_path):
     facts = facts_for(tmp_path, sysctl={'net.ipv4.tcp_fin_timeout': '30'})
     host = {'files': {_paths.SYSCTL_FILE: {'exists': True, 'content': '-net.ipv4.tcp_fin_timeout = 30\n'}}}
     result = plan(facts, host, state='absent')
-    assert result['apply_argv'] == ['sysctl', '-w', 'net.ipv4.tcp_fin_timeout=60']
+    assert live(result) == ['net.ipv4.tcp_fin_timeout=60']
 
 
 def test_state_record_is_written_once(tmp_path):
@@ -448,3 +451,13 @@ def test_conntrack_load_only_when_asked(tmp_path):
     assert asked['conntrack_load'] is True
     assert 'nf_conntrack' in file_text(asked, _paths.MODULES_LOAD_FILE)
     assert file_text(plan(facts), _paths.MODULES_LOAD_FILE) is None
+
+
+def test_sysctl_writes_put_fs_nr_open_first_whatever_the_entries_order():
+    entries = [{'key': 'net.core.somaxconn', 'apply': True, 'wanted': 4096},
+               {'key': 'net.ipv4.tcp_fin_timeout', 'apply': False, 'wanted': 30},
+               {'key': 'net.ipv4.ip_local_port_range', 'apply': True, 'wanted': [15000, 64999]},
+               {'key': 'fs.nr_open', 'apply': True, 'wanted': 2097152}]
+    assert _plan_keys.sysctl_writes(entries) == [
+        {'key': 'fs.nr_open', 'value': '2097152'}, {'key': 'net.core.somaxconn', 'value': '4096'},
+        {'key': 'net.ipv4.ip_local_port_range', 'value': '15000 64999'}]

@@ -365,10 +365,3 @@ def test_block_settings_without_a_block_and_with_lines_that_are_not_ours():
             "ip link set dev 'unbalanced txqueuelen 5 || true\n" + t.RC_END +
             '\nip link set dev eth3 txqueuelen 9 || true\n')
     assert t.rc_local_block_settings(text) == {'eth2': 77}
-
-
-# ---------------------------------------------------------------- other texts
-
-def test_parse_sysctl_file():
-    assert t.parse_sysctl_file('# c\n-net.core.somaxconn = 4096\nnet/ipv4/tcp_fin_timeout=30\n') == [
-        ('net.core.somaxconn', '4096'), ('net.ipv4.tcp_fin_timeout', '30')]

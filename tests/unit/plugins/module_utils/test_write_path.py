@@ -422,3 +422,42 @@ def test_nofile_above_the_kernel_default_is_persisted_on_a_systemd_host_too(tmp_
     root = host_tree(tmp_path, sysctl={'fs.nr_open': '8388608'})
     run(root, nr_open=2097152, nofile=4000000)
     assert 'fs.nr_open = 8388608' in read(root, _paths.SYSCTL_FILE).decode()
+
+
+# ---------------------------------------------------------------- the write order (_paths.write_rank)
+
+def test_live_writes_and_files_come_in_the_write_order(tmp_path, monkeypatch):
+    # fs.nr_open live first; the sysctl file before limits.d and the systemd files (a nofile above fs.nr_open
+    # locks logins out); the live txqueuelen before its persistence; conntrack's file last. The plan lists
+    # files by path, which is not that order.
+    root = host_tree(tmp_path, interfaces=[{'name': 'eth0', 'kind': 'physical', 'txqueuelen': 1000}])
+    steps = []
+    real = dict((name, getattr(_apply, name)) for name in ('set_sysctls', 'set_txqueuelen', 'write_file'))
+
+    def record(name, what):
+        def wrapper(root_, items, out, *args):
+            if not out.check_mode:
+                steps.append(what(items))
+            return real[name](root_, items, out, *args)
+        return wrapper
+    monkeypatch.setattr(_apply, 'set_sysctls', record('set_sysctls', lambda w: [x['key'] for x in w]))
+    monkeypatch.setattr(_apply, 'set_txqueuelen', record('set_txqueuelen', lambda w: [x['interface'] for x in w]))
+    monkeypatch.setattr(_apply, 'write_file', record('write_file', lambda item: item['path']))
+    run(root, profile='none', nr_open=2097152, fin_timeout=30, nofile=2000000, systemd_default_nofile=65536,
+        service_nofile={'nginx': 4096}, txqueuelen=5000, interfaces=['eth0'], txqueuelen_persist='udev',
+        conntrack_load=True)
+    assert steps == [['fs.nr_open', 'net.ipv4.tcp_fin_timeout'], _paths.SYSCTL_FILE, _paths.LIMITS_FILE,
+                     _paths.MANAGER_FILE, _paths.SERVICE_FILE % 'nginx', ['eth0'], _paths.UDEV_FILE,
+                     _paths.MODULES_LOAD_FILE]
+    assert live(root, 'fs.nr_open') == '2097152'
+    assert read(root, 'sys/class/net/eth0/tx_queue_len').decode().strip() == '5000'
+
+
+def test_daemon_reload_follows_unit_and_txqueuelen_files_only():
+    reload_ = ['systemctl', 'daemon-reload']
+    plan = {'state': 'present'}
+    for path in (_paths.SERVICE_FILE % 'nginx', _paths.RC_LOCAL, _paths.UDEV_FILE, _paths.LINK_FILE % 'eth0'):
+        assert reload_ in _apply_systemd.systemd_commands(plan, [path]), path
+    for path in (_paths.SYSCTL_FILE, _paths.LIMITS_FILE, _paths.MODPROBE_FILE, _paths.MODULES_LOAD_FILE):
+        assert _apply_systemd.systemd_commands(plan, [path]) == [], path
+    assert _apply_systemd.systemd_commands(plan, [_paths.MANAGER_FILE]) == [['systemctl', 'daemon-reexec']]
