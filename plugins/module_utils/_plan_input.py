@@ -76,8 +76,8 @@ PARAMS = {
     'service_nofile': 'dict', 'restart_services': 'bool', 'txqueuelen': 'int', 'interfaces': 'raw',
     'txqueuelen_persist': 'str', 'raise_only': 'bool',
 }
-# tcp_tune_* names that are not role inputs (outputs, playbook knobs).
-NOT_PARAMS = ('report', 'hosts')
+# tcp_tune_* names that are not role inputs: the role's output.
+NOT_PARAMS = ('report',)
 
 DEFAULTS = {
     'state': 'present', 'profile': 'balanced', 'reserve_listening_ports': True, 'tw_recycle': False,
