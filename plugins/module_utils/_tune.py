@@ -73,12 +73,13 @@ def findings_left(facts):
     return [dict((k, f.get(k)) for k in ('id', 'severity', 'message')) for f in facts.get('findings') or []]
 
 
-def tune(root, params, check_mode=False, run=None, find_bin=None, owner=None, keep_context=None):
+def tune(root, params, check_mode=False, run=None, find_bin=None, owner=None, keep_context=None, profiles=None):
     """Returns {'changed', 'diff', 'report', 'facts'}. Raises PlanError (nothing changed) or ApplyError.
 
     params: the role's variables ({'tcp_tune_x': value}). run(argv) -> (rc, out, err)
     and find_bin(name) -> path come from AnsibleModule; owner (uid, gid) for files;
-    keep_context(tmp, dest) gives each new file the SELinux context of the one it replaces.
+    keep_context(tmp, dest) gives each new file the SELinux context of the one it replaces;
+    profiles: the role's profiles (its vars/main.yml, passed through the module's option profiles).
     """
     run = run or _no_run
     find_bin = find_bin or _no_bin
@@ -87,7 +88,7 @@ def tune(root, params, check_mode=False, run=None, find_bin=None, owner=None, ke
 
     def plan_now():
         facts = gather(root, systemd_version=version)
-        return facts, _plan.plan(params, facts, read_host(root, params, facts, loader))
+        return facts, _plan.plan(params, facts, read_host(root, params, facts, loader), profiles)
 
     facts, the_plan = plan_now()
     loaded, notes = False, []
