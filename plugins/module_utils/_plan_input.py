@@ -69,7 +69,7 @@ def _profile_errors(params, profiles):
         return ['%s=%s needs the profiles, which the role netlimits.tcp.tcp_tune passes to its module (option '
                 'profiles, from its vars/main.yml): run the role, or give profiles, or %s=%s'
                 % (var('profile'), name, var('profile'), NO_PROFILE)]
-    if not isinstance(profiles, dict) or name not in profiles:
+    if not isinstance(profiles, dict) or not isinstance(name, str) or name not in profiles:
         return ['%s must be one of %s, got %r' % (var('profile'), ', '.join(sorted(profiles or {})), name)]
     settings = (profiles[name] or {}).get('settings') if isinstance(profiles[name], dict) else None
     if not isinstance(settings, dict):
