@@ -103,7 +103,7 @@ changelog: venvs collections ## render CHANGELOG.rst from changelogs/fragments (
 
 # ---- generated docs ------------------------------------------------------
 .PHONY: docs
-docs: venvs ## regenerate docs/role-variables.md, docs/module.md, docs/keys.md, the README table
+docs: venvs ## regenerate the reference pages, the README and profile tables, module_utils/_plan_params.py (hacking/gen_docs.py)
 	$(RUN) $(NEWEST) python hacking/gen_docs.py
 
 # ---- the audit report in a real browser ------------------------------------

@@ -28,7 +28,7 @@ MODULE = 'netlimits.tcp.tcp_tune_apply'
 class ActionModule(ActionBase):
 
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(('variables',))
+    _VALID_ARGS = frozenset(('variables', 'profiles'))
 
     def renderer(self, task_vars, variables):
         """render(template, model) -> text, through the template lookup (the role's templates/ first)."""
@@ -58,6 +58,8 @@ class ActionModule(ActionBase):
 
         def call(step, **options):
             args = dict(options, variables=variables, step=step)
+            if step == 'plan':
+                args['profiles'] = self._task.args.get('profiles')
             return self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars)
 
         outcome = tune_steps(call, self.renderer(task_vars, variables))

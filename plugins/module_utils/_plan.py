@@ -101,26 +101,28 @@ def files_read(host):
     return read
 
 
-def plan(raw_params, facts, host=None):
+def plan(raw_params, facts, host=None, profiles=None):
     """The whole plan for tcp_tune_state present or absent.
+
+    profiles: the role's profiles (vars/main.yml __tcp_tune_profiles; see _plan_input).
 
     Raises PlanError on bad input, HostRefused when a file of the host cannot be
     edited safely; in both cases before anything is written.
     """
     try:
-        return _make_plan(raw_params, facts, host)
+        return _make_plan(raw_params, facts, host, profiles)
     except RcLocalError as exc:
         raise HostRefused([str(exc)])
 
 
-def _make_plan(raw_params, facts, host=None):
+def _make_plan(raw_params, facts, host=None, profiles=None):
     params, warnings = normalize_params(raw_params)
-    validate(params, facts)
+    validate(params, facts, profiles)
     if params['state'] == 'absent':
         result = plan_revert(params, facts, host)
         result['warnings'] = warnings + result['warnings']
         return result
-    values, sizing = effective_values(params, facts, host)
+    values, sizing = effective_values(params, facts, host, profiles)
     warnings.extend(sizing['warnings'])
     # nofile against the fs.nr_open this run leaves
     leaves = nr_open_after(params, facts, values)

@@ -1,7 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, netlimits.tcp contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The tcp_tune planner's input: profiles, the variables it takes, defaults, and their validation.
+"""The tcp_tune planner's input: the variables it takes, the profile's values, and their validation.
+
+The variables themselves (names, types, defaults, choices) are the generated table of _plan_params,
+from the role's meta/argument_specs.yml. The profiles are data of the role (vars/main.yml,
+__tcp_tune_profiles), which it passes to its module: the planner takes them as an argument,
+{name: {'description': text, 'settings': {short name: {'value': v, 'why': text}}}}.
 
 normalize_params() coerces types and fills defaults; validate() raises
 PlanError naming every bad variable and what is allowed, before the planner
@@ -17,6 +22,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.netlimits.tcp.plugins.module_utils import _keys, _paths
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan_params import CHOICES, DEFAULTS, PARAMS
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import (
     PREFIX, format_value, parse_port_set, sysctl_fact, var,
 )
@@ -25,67 +31,8 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._values import coerc
 
 TXQUEUELEN_MAX = 100000         # larger queues only add latency (bufferbloat)
 
-STATES = ('present', 'absent')
-PERSIST_METHODS = ('rc_local', 'udev', 'systemd_link', 'none')
-
-# Profiles as data. None = leave the key alone. Reasons: docs/role.md and defaults/main.yml.
-PROFILES = {
-    'balanced': {
-        'local_port_range': [15000, 64999],   # 50,000 ports (default 28,232); ends differ in parity (connect()
-                                              # prefers the low end's parity, bind(0) the other)
-        'tw_reuse': 1,                        # reuse TIME_WAIT for outbound after ~1 s (needs timestamps)
-        'fin_timeout': 30,                    # orphans leave FIN_WAIT_2 sooner (TIME_WAIT stays 60 s)
-        'somaxconn': 4096,                    # the 5.4+ default, raised on older kernels (128)
-        'max_syn_backlog': 8192,              # no effect while tcp_syncookies=1 (the default, kept): read only without cookies
-        'file_max': 2097152,
-        'nr_open': 1048576,                   # the kernel's default; systemd >= 240 raised it at boot already
-        'nofile': 524288,                     # systemd's default hard limit; below fs.nr_open
-    },
-    'client': {
-        'local_port_range': [10000, 65535],   # 55,536 ports: the widest sizing goes to
-        'tw_reuse': 1,
-        'fin_timeout': 30,
-        'somaxconn': 4096,
-        'max_syn_backlog': 4096,              # no effect while tcp_syncookies=1 (the default, kept)
-        'file_max': 2097152,
-        'nr_open': 1048576,
-        'nofile': 1048576,
-    },
-    'server': {
-        'local_port_range': [15000, 64999],   # servers also connect out (upstreams, databases)
-        'tw_reuse': 1,                        # only affects connect(); harmless for accepted sockets
-        'fin_timeout': 15,                    # many peers closing: free FIN_WAIT_2 orphans fast
-        'somaxconn': 65535,                   # accept queue for bursts of inbound connections
-        'max_syn_backlog': 65535,             # no effect while tcp_syncookies=1; somaxconn bounds the SYN queue
-        'netdev_max_backlog': 16384,          # per-CPU input queue (host only; missing in containers)
-        'file_max': 4194304,
-        'nr_open': 1048576,
-        'nofile': 1048576,
-        'systemd_default_nofile': 1048576,    # services get the limit too, not only PAM logins
-    },
-    'none': {},
-}
-
-# Every variable of the role, short name -> kind (for coercion and the unknown-name warning).
-PARAMS = {
-    'state': 'str', 'profile': 'str', 'target_connections': 'int', 'target_outbound_rate': 'num',
-    'local_port_range': 'list', 'reserved_ports': 'raw', 'reserve_listening_ports': 'bool',
-    'tw_reuse': 'int', 'tw_recycle': 'bool', 'fin_timeout': 'int', 'somaxconn': 'int',
-    'max_syn_backlog': 'int', 'netdev_max_backlog': 'int', 'max_orphans': 'int', 'orphan_retries': 'int',
-    'conntrack_max': 'int', 'conntrack_load': 'bool', 'file_max': 'int', 'nr_open': 'int', 'sysctl': 'dict',
-    'nofile': 'raw', 'nofile_soft': 'raw', 'limits_domains': 'list', 'systemd_default_nofile': 'int',
-    'service_nofile': 'dict', 'restart_services': 'bool', 'txqueuelen': 'int', 'interfaces': 'raw',
-    'txqueuelen_persist': 'str', 'raise_only': 'bool', 'managed_header': 'str', 'templates': 'dict',
-}
-# tcp_tune_* names that are not role inputs (outputs, playbook knobs).
-NOT_PARAMS = ('report', 'hosts')
-
-DEFAULTS = {
-    'state': 'present', 'profile': 'balanced', 'reserve_listening_ports': True, 'tw_recycle': False,
-    'conntrack_load': False, 'limits_domains': ['*', 'root'], 'restart_services': False,
-    'interfaces': 'physical', 'txqueuelen_persist': 'rc_local', 'raise_only': True, 'sysctl': {},
-    'service_nofile': {}, 'managed_header': _paths.MANAGED_HEADER, 'templates': {},
-}
+# tcp_tune_* names that are not role inputs: the role's output.
+NOT_PARAMS = ('report',)
 
 # Whole-string patterns: \Z, not $, which also matches before a trailing newline ('nginx\n').
 # IFNAME: an interface name the role puts in rc.local, udev rules and .link file names (IFNAMSIZ 16
@@ -113,6 +60,41 @@ class PlanError(Exception):
         super(PlanError, self).__init__('; '.join(self.errors))
 
 
+# ---------------------------------------------------------------- profiles
+
+NO_PROFILE = 'none'     # sets nothing, by its name: the one profile that needs no data
+
+
+def _profile_errors(params, profiles):
+    """Errors for the profile: unknown name, profiles not given, or a malformed entry of the chosen one."""
+    name = params['profile']
+    if profiles is None:
+        if params['state'] == 'absent' or name == NO_PROFILE:
+            return []   # revert reads no profile; none sets nothing
+        return ['%s=%s needs the profiles, which the role netlimits.tcp.tcp_tune passes to its module (option '
+                'profiles, from its vars/main.yml): run the role, or give profiles, or %s=%s'
+                % (var('profile'), name, var('profile'), NO_PROFILE)]
+    if not isinstance(profiles, dict) or not isinstance(name, str) or name not in profiles:
+        return ['%s must be one of %s, got %r' % (var('profile'), ', '.join(sorted(profiles or {})), name)]
+    settings = (profiles[name] or {}).get('settings') if isinstance(profiles[name], dict) else None
+    if not isinstance(settings, dict):
+        return ['profiles[%s] must be a dict with settings: {variable: {value, why}}, got %r' % (name, profiles[name])]
+    errors = []
+    for short, entry in settings.items():
+        if short not in PARAMS:
+            errors.append('profiles[%s]: %s is not a variable of netlimits.tcp.tcp_tune' % (name, short))
+        elif not isinstance(entry, dict) or 'value' not in entry:
+            errors.append('profiles[%s][%s] must be {value, why}, got %r' % (name, short, entry))
+    return errors
+
+
+def profile_values(params, profiles):
+    """{short name: value} of the chosen profile (after validate(); {} for none or when not needed)."""
+    if profiles is None:
+        return {}
+    return dict((short, entry['value']) for short, entry in profiles[params['profile']]['settings'].items())
+
+
 # ---------------------------------------------------------------- params
 
 def normalize_params(raw):
@@ -138,7 +120,7 @@ def normalize_params(raw):
             value = {}
         elif kind == 'list' and isinstance(value, tuple):
             value = list(value)
-        elif kind == 'num' and isinstance(value, str):
+        elif kind == 'float' and isinstance(value, str):
             try:
                 value = float(value)
             except ValueError:
@@ -180,14 +162,17 @@ def nr_open_after(params, facts, values):
     return current
 
 
-def validate(params, facts):
-    """Errors for every rule argument_specs cannot express. Raises PlanError listing all of them."""
+def validate(params, facts, profiles=None):
+    """Errors for every rule argument_specs cannot express. Raises PlanError listing all of them.
+
+    profiles: the role's profiles (see the module docstring); None when not given.
+    """
     errors = []
     p = params
-    if p['state'] not in STATES:
-        errors.append('%s must be one of %s, got %r' % (var('state'), ', '.join(STATES), p['state']))
-    if p['profile'] not in PROFILES:
-        errors.append('%s must be one of %s, got %r' % (var('profile'), ', '.join(sorted(PROFILES)), p['profile']))
+    for short in ('state', 'txqueuelen_persist'):
+        if p[short] not in CHOICES[short]:
+            errors.append('%s must be one of %s, got %r' % (var(short), ', '.join(CHOICES[short]), p[short]))
+    errors.extend(_profile_errors(p, profiles))
     for short in ('reserve_listening_ports', 'tw_recycle', 'conntrack_load', 'restart_services', 'raise_only'):
         if p[short] is not None and not isinstance(p[short], bool):
             errors.append('%s must be true or false, got %r' % (var(short), p[short]))
@@ -281,9 +266,6 @@ def validate(params, facts):
                 if not isinstance(name, str) or not IFNAME.match(name) or name in ('.', '..'):
                     errors.append('%s: %r is not an interface name (1..15 characters of A-Z a-z 0-9 _ . + -; '
                                   'no "/", whitespace or shell characters)' % (var('interfaces'), name))
-    if p['txqueuelen_persist'] not in PERSIST_METHODS:
-        errors.append('%s must be one of %s, got %r'
-                      % (var('txqueuelen_persist'), ', '.join(PERSIST_METHODS), p['txqueuelen_persist']))
     extra = p['sysctl']
     if not isinstance(extra, dict):
         errors.append('%s must be a dict of sysctl key to value, got %r' % (var('sysctl'), extra))

@@ -14,7 +14,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan_input import PROFILES
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan_input import profile_values
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import containment_of, sysctl_fact, var
 from ansible_collections.netlimits.tcp.plugins.module_utils._values import ceil_int, is_int, pow2ceil
 
@@ -32,9 +32,12 @@ CONNTRACK_ENTRY_BYTES = 256
 CONNTRACK_RAM_SHARE = 32
 
 
-def effective_values(params, facts, host=None):
-    """(values, sizing) where values = profile < sizing < explicit, per short variable name."""
-    values = dict(PROFILES.get(params['profile']) or {})
+def effective_values(params, facts, host=None, profiles=None):
+    """(values, sizing) where values = profile < sizing < explicit, per short variable name.
+
+    profiles: the role's profiles as validate() checked them (None: no profile values).
+    """
+    values = profile_values(params, profiles)
     explicit = dict((k, v) for k, v in params.items() if v is not None and k in (
         'local_port_range', 'reserved_ports', 'tw_reuse', 'fin_timeout', 'somaxconn', 'max_syn_backlog',
         'netdev_max_backlog', 'max_orphans', 'orphan_retries', 'conntrack_max', 'file_max', 'nr_open',

@@ -82,11 +82,12 @@ def findings_left(facts):
     return [dict((k, f.get(k)) for k in ('id', 'severity', 'message')) for f in facts.get('findings') or []]
 
 
-def plan_step(root, params, check_mode=False, run=None, find_bin=None, owner=None):
+def plan_step(root, params, check_mode=False, run=None, find_bin=None, owner=None, profiles=None):
     """{'changed', 'plan', 'facts', 'settled_report' (or None)}. Raises PlanError or HostRefused (nothing changed).
 
     params: the role's variables ({'tcp_tune_x': value}). run(argv) -> (rc, out, err) and
-    find_bin(name) -> path come from AnsibleModule. settled_report: the report of an apply
+    find_bin(name) -> path come from AnsibleModule; profiles: the role's profiles (its vars/main.yml,
+    passed through the module's option profiles). settled_report: the report of an apply
     that changes nothing, when the host already has every file's current text and nothing else
     is owed (a dry pass of the apply with the current texts in place of the rendered ones).
     """
@@ -97,7 +98,7 @@ def plan_step(root, params, check_mode=False, run=None, find_bin=None, owner=Non
 
     def plan_now():
         facts = gather(root, systemd_version=version)
-        return facts, _plan.plan(params, facts, read_host(root, params, facts, loader))
+        return facts, _plan.plan(params, facts, read_host(root, params, facts, loader), profiles)
 
     facts, the_plan = plan_now()
     loaded = False

@@ -48,6 +48,14 @@ options:
       - Every name and value is validated by the planner; see C(docs/role-variables.md).
     type: dict
     default: {}
+  profiles:
+    description:
+      - Internal, set by the role netlimits.tcp.tcp_tune - the values of each C(tcp_tune_profile), from the role's
+        C(vars/main.yml) (C(__tcp_tune_profiles)) - per profile name a C(description) and C(settings), which map
+        each variable (short name) to its C(value) and C(why).
+        The module runs on the managed host and cannot read the role's files, so the role passes them.
+      - Without it only C(tcp_tune_profile=none) and C(tcp_tune_state=absent) work.
+    type: dict
   step:
     description:
       - Set by the action plugin. C(plan) plans and returns the plan, C(apply) applies a plan with rendered files.
@@ -67,10 +75,13 @@ options:
 """
 
 EXAMPLES = r"""
-- name: Raise the limits with the server profile
+# Profiles are the role's data (the role passes them as profiles): without the role, set values explicitly.
+- name: Raise the accept queue cap and the nofile limit, no profile
   netlimits.tcp.tcp_tune_apply:
     variables:
-      tcp_tune_profile: server
+      tcp_tune_profile: none
+      tcp_tune_somaxconn: 4096
+      tcp_tune_nofile: 1048576
   register: tuned
 
 - name: Revert everything the role changed
@@ -188,6 +199,7 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             variables=dict(type='dict', default={}),
+            profiles=dict(type='dict'),
             step=dict(type='str', choices=['plan', 'apply'], default='plan'),
             plan=dict(type='dict'),
             recheck=dict(type='bool', default=True),
@@ -199,7 +211,8 @@ def main():
     run = bounded(module.run_command, module.get_bin_path('timeout'))
     try:
         if module.params['step'] == 'plan':
-            result = plan_step('/', module.params['variables'], module.check_mode, run, module.get_bin_path, owner)
+            result = plan_step('/', module.params['variables'], module.check_mode, run, module.get_bin_path, owner,
+                               module.params['profiles'])
         else:
             result = apply_step('/', module.params['plan'], module.check_mode, run, module.get_bin_path, owner,
                                 keep_context_of(module), module.params['recheck'])

@@ -24,6 +24,7 @@ import yaml
 from ansible_collections.netlimits.tcp.plugins.filter.tcp_limits_table import tcp_limits_table
 from ansible_collections.netlimits.tcp.plugins.filter.tcp_plan_table import tcp_plan_table
 from ansible_collections.netlimits.tcp.tests.unit.tuning import tune
+from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
@@ -43,7 +44,8 @@ def _tasks(node):
 
 def _report(tmp_path):
     root = make_tree(tmp_path, '6.1', files={'usr/sbin/ip': ''})
-    return tune(root, {}, True, lambda argv: (0, '', ''), lambda name: '/usr/bin/' + name, None)['report']
+    return tune(root, {}, True, lambda argv: (0, '', ''), lambda name: '/usr/bin/' + name, None,
+                profiles=PROFILES)['report']
 
 
 @pytest.fixture(scope='module')

@@ -17,14 +17,15 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._apply_files import 
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan import HostRefused, PlanError
 from ansible_collections.netlimits.tcp.plugins.module_utils._tune import apply_step, plan_step
 from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune_steps import tune_steps
+from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
 from ansible_collections.netlimits.tcp.tests.unit.golden.renderer import role_renderer
 
 
 class Calls(object):
     """The module's two steps under a root directory, recording each step it was asked for."""
 
-    def __init__(self, root, params, check_mode, run, find_bin, owner, keep_context):
-        self.root, self.params, self.check_mode = root, params, check_mode
+    def __init__(self, root, params, check_mode, run, find_bin, owner, keep_context, profiles=PROFILES):
+        self.root, self.params, self.check_mode, self.profiles = root, params, check_mode, profiles
         self.run, self.find_bin, self.owner, self.keep_context = run, find_bin, owner, keep_context
         self.steps = []
         self.error = None
@@ -33,7 +34,8 @@ class Calls(object):
         self.steps.append(step)
         try:
             if step == 'plan':
-                return plan_step(self.root, self.params, self.check_mode, self.run, self.find_bin, self.owner)
+                return plan_step(self.root, self.params, self.check_mode, self.run, self.find_bin, self.owner,
+                                 self.profiles)
             return apply_step(self.root, plan, self.check_mode, self.run, self.find_bin, self.owner,
                               self.keep_context, recheck)
         except ApplyError as exc:
@@ -45,14 +47,14 @@ class Calls(object):
             return {'failed': True, 'msg': str(exc)}
 
 
-def tune(root, params, check_mode=False, run=None, find_bin=None, owner=None, keep_context=None, render=None,
-         calls=None):
+def tune(root, params, check_mode=False, run=None, find_bin=None, owner=None, keep_context=None, profiles=PROFILES,
+         render=None, calls=None):
     """{'changed', 'diff', 'report', 'facts', 'steps'}; raises what the module would have failed with.
 
     PlanError/HostRefused (nothing changed) as raised; ApplyError with the action's message, changed and
     applied (of both applies when the kernel refused a key).
     """
-    calls = calls or Calls(root, params, check_mode, run, find_bin, owner, keep_context)
+    calls = calls or Calls(root, params, check_mode, run, find_bin, owner, keep_context, profiles)
     result = tune_steps(calls, render or role_renderer())
     result['steps'] = list(calls.steps)
     if result.get('failed'):

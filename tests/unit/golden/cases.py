@@ -26,6 +26,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
 from ansible_collections.netlimits.tcp.plugins.module_utils._host import read_host
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan import plan
 from ansible_collections.netlimits.tcp.plugins.plugin_utils._render import render_plan
+from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 from ansible_collections.netlimits.tcp.tests.unit.golden.renderer import role_renderer
 
@@ -72,7 +73,7 @@ def planned_files(tmp_path, name, render=None):
     root = host_for(tmp_path, tree)
     params = dict(('tcp_tune_' + k, v) for k, v in params.items())
     facts = gather(root)
-    the_plan = plan(params, facts, read_host(root, params, facts, 'sysctl from procps-ng 4.0.2\n'))
+    the_plan = plan(params, facts, read_host(root, params, facts, 'sysctl from procps-ng 4.0.2\n'), PROFILES)
     the_plan = render_plan(the_plan, render or role_renderer())
     return dict((item['path'], item['content']) for item in the_plan['files'])
 

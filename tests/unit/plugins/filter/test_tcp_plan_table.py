@@ -22,6 +22,7 @@ from ansible_collections.netlimits.tcp.plugins.filter import tcp_limits_table, t
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
 from ansible_collections.netlimits.tcp.tests.unit.tuning import tune
 from ansible_collections.netlimits.tcp.plugins.plugin_utils import _tables
+from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 
 OWNER = (0, 0) if os.geteuid() == 0 else None
@@ -46,7 +47,7 @@ def planned(root, check_mode=True, **params):
     """(tcp_tune_report, the facts gathered before) of one tune() run over a fixture root."""
     facts = gather(root)
     result = tune(root, dict(('tcp_tune_' + k, v) for k, v in params.items()), check_mode, _run,
-                  lambda name: '/usr/bin/' + name, OWNER)
+                  lambda name: '/usr/bin/' + name, OWNER, profiles=PROFILES)
     return result['report'], facts
 
 

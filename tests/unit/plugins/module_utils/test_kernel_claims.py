@@ -22,6 +22,7 @@ import pytest
 
 from ansible_collections.netlimits.tcp.plugins.module_utils import _keys, _plan, _plan_sizing
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
+from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
@@ -31,6 +32,7 @@ TEXT_FILES = (
     'docs/limits.md', 'docs/findings.md', 'docs/role.md', 'docs/architecture.md', 'docs/keys.md',
     'docs/module.md', 'docs/role-variables.md', 'docs/troubleshooting.md', 'docs/README.md',
     'roles/tcp_tune/meta/argument_specs.yml', 'roles/tcp_tune/defaults/main.yml',
+    'roles/tcp_tune/vars/main.yml',
     'plugins/module_utils/_keys.py', 'plugins/module_utils/_findings.py', 'plugins/module_utils/_plan_input.py',
 )
 
@@ -121,10 +123,9 @@ def test_listen_overflows_fix_is_the_accept_queue_not_the_syn_backlog(tmp_path):
     assert '`net.ipv4.tcp_max_syn_backlog` is no fix' in fix and 'tcp_syncookies=1' in fix
 
 
-def test_profiles_comment_the_syn_backlog_as_without_effect_under_cookies():
-    lines = [line for line in _text('plugins/module_utils/_plan_input.py').splitlines()
-             if "'max_syn_backlog':" in line and '#' in line]
-    assert len(lines) == 3 and all('cookies' in line for line in lines)
+def test_profiles_give_the_syn_backlog_as_without_effect_under_cookies():
+    whys = [p['settings']['max_syn_backlog']['why'] for p in PROFILES.values() if 'max_syn_backlog' in p['settings']]
+    assert len(whys) == 3 and all('No effect while tcp_syncookies=1' in why for why in whys)
 
 
 # 2. nofile unlimited depends on the host's pam_limits
@@ -174,7 +175,7 @@ def test_nofile_integer_above_nr_open_stays_critical_with_any_pam(tmp_path):
 
 def test_validator_says_where_unlimited_locks_logins_out(tmp_path):
     with pytest.raises(_plan.PlanError) as err:
-        _plan.plan({'tcp_tune_nofile': 'unlimited'}, gather(make_tree(tmp_path, '6.1')), {})
+        _plan.plan({'tcp_tune_nofile': 'unlimited'}, gather(make_tree(tmp_path, '6.1')), {}, PROFILES)
     message = str(err.value)
     assert 'Debian 11' in message and 'fs.nr_open' in message and 'always writes an integer' in message
 
@@ -248,15 +249,15 @@ def test_fin_timeout_is_bounded_by_int_max_over_hz():
 def test_fin_timeout_above_int_max_over_hz_is_refused(tmp_path):
     facts = gather(make_tree(tmp_path, '6.1'))
     with pytest.raises(_plan.PlanError) as err:
-        _plan.plan({'tcp_tune_fin_timeout': 2147484}, facts, {})
+        _plan.plan({'tcp_tune_fin_timeout': 2147484}, facts, {}, PROFILES)
     assert 'from 1 to 2147483' in str(err.value)
-    assert _plan.plan({'tcp_tune_fin_timeout': 2147483}, facts, {})['state'] == 'present'
+    assert _plan.plan({'tcp_tune_fin_timeout': 2147483}, facts, {}, PROFILES)['state'] == 'present'
 
 
 def test_tw_reuse_delay_above_60000_is_refused_in_tcp_tune_sysctl(tmp_path):
     facts = gather(make_tree(tmp_path, '6.14'))
     with pytest.raises(_plan.PlanError) as err:
-        _plan.plan({'tcp_tune_sysctl': {'net.ipv4.tcp_tw_reuse_delay': 60001}}, facts, {})
+        _plan.plan({'tcp_tune_sysctl': {'net.ipv4.tcp_tw_reuse_delay': 60001}}, facts, {}, PROFILES)
     assert 'from 1 to 60000' in str(err.value)
 
 

@@ -16,6 +16,7 @@ import pytest
 from ansible_collections.netlimits.tcp.plugins.module_utils import _paths, _plan, _plan_keys, _plan_report, _status
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
 from ansible_collections.netlimits.tcp.plugins.plugin_utils._render import render_file
+from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 from ansible_collections.netlimits.tcp.tests.unit.golden.renderer import role_renderer
 
@@ -27,7 +28,7 @@ def facts_for(tmp_path, profile='6.1', **kwargs):
 
 
 def plan(facts, host=None, **params):
-    return _plan.plan(dict(('tcp_tune_' + k, v) for k, v in params.items()), facts, host or {})
+    return _plan.plan(dict(('tcp_tune_' + k, v) for k, v in params.items()), facts, host or {}, PROFILES)
 
 
 def by_key(result):

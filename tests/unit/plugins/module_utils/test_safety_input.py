@@ -24,6 +24,7 @@ import pytest
 from ansible_collections.netlimits.tcp.plugins.module_utils import _paths, _plan
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
 from ansible_collections.netlimits.tcp.plugins.module_utils._host import read_host
+from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 
 
@@ -48,7 +49,7 @@ def raw(params):
 
 
 def plan(facts, host=None, **params):
-    return _plan.plan(raw(params), facts, host or {})
+    return _plan.plan(raw(params), facts, host or {}, PROFILES)
 
 
 PORT = 'tcp_tune_local_port_range'

@@ -19,6 +19,7 @@ import pytest
 
 from ansible_collections.netlimits.tcp.plugins.module_utils import _apply, _apply_files, _paths, _plan
 from ansible_collections.netlimits.tcp.tests.unit.tuning import tune
+from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 
 IP = 'usr/sbin/ip'
@@ -59,7 +60,7 @@ def host_tree(tmp_path, profile='6.1', files=None, modes=None, ip=True, generato
 
 def run(root, runner=None, check_mode=False, **params):
     return tune(root, dict(('tcp_tune_' + k, v) for k, v in params.items()), check_mode,
-                runner or Runner(), find_bin, OWNER)
+                runner or Runner(), find_bin, OWNER, profiles=PROFILES)
 
 
 def read(root, rel):

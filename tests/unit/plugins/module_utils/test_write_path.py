@@ -22,6 +22,7 @@ import pytest
 from ansible_collections.netlimits.tcp.plugins.module_utils import _apply, _apply_systemd, _paths
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_input import PlanError
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_text import RC_BEGIN, RC_END
+from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
 from ansible_collections.netlimits.tcp.tests.unit.plugins.module_utils.test_tune import (
     Runner, host_tree, live, mode_of, read, run, snapshot,
 )
@@ -310,7 +311,7 @@ def test_every_write_gets_the_destination_context_before_the_rename(tmp_path):
     from ansible_collections.netlimits.tcp.tests.unit.tuning import tune
     from ansible_collections.netlimits.tcp.tests.unit.plugins.module_utils.test_tune import find_bin, OWNER
     tune(root, {'tcp_tune_txqueuelen': 5000, 'tcp_tune_interfaces': ['eth0']}, False, Runner(), find_bin, OWNER,
-         keep_context=keep_context)
+         keep_context=keep_context, profiles=PROFILES)
     assert os.path.join(root, _paths.SYSCTL_FILE.lstrip('/')) in calls
     assert os.path.join(root, 'etc/rc.local') in calls
 
