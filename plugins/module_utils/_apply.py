@@ -40,7 +40,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._apply_files import 
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply_systemd import merge_commands, read_pending, record_pending, run_systemd, systemd_commands
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_read import join
-from ansible_collections.netlimits.tcp.plugins.module_utils._host import digest, read_bytes, sysctl_path
+from ansible_collections.netlimits.tcp.plugins.module_utils._host_readings import digest, read_bytes, sysctl_path
 
 # errnos of a write the kernel refuses for lack of privilege (unprivileged container, read-only /sys)
 DENIED = (errno.EPERM, errno.EACCES, errno.EROFS)

@@ -20,7 +20,7 @@ import stat
 import tempfile
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_read import join, resolve
-from ansible_collections.netlimits.tcp.plugins.module_utils._host import decode, file_info, read_bytes
+from ansible_collections.netlimits.tcp.plugins.module_utils._host_readings import decode, file_info, read_bytes
 
 DIR_MODE = 0o755
 BACKUP_MODE = 0o600

@@ -20,7 +20,7 @@ import os
 from ansible_collections.netlimits.tcp.plugins.module_utils import _paths
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply_files import ApplyError, Outcome, backup_summary, put_file
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_read import join
-from ansible_collections.netlimits.tcp.plugins.module_utils._host import decode, read_bytes
+from ansible_collections.netlimits.tcp.plugins.module_utils._host_readings import decode, read_bytes
 
 # systemctl calls still owed by a run that stopped before making them: files already written would
 # not be "changed" on the next run, so the calls are recorded here first and removed once done.

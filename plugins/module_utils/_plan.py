@@ -4,7 +4,7 @@
 """The planner of the role netlimits.tcp.tcp_tune (pure Python, no I/O).
 
 Inputs: the role's variables (``tcp_tune_*``), ``ansible_facts.tcp_limits``
-(docs/architecture.md) and the host readings of ``_host.read_host`` (listening
+(docs/architecture.md) and the host readings of ``_host_readings.read_host`` (listening
 ports, the sysctl loader's version, the role's own state file, the text of
 rc.local and 99-default.link). Output: one plain dict that ``_apply`` carries
 out: per key the wanted value and its status, the content of every managed

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """tune(): the role's whole run on one fixture host, in process, as on a real one.
 
-The same sequence the action plugin tcp_tune_apply runs (plugin_utils/_tune_steps.tune_steps):
+The same sequence the action plugin tcp_tune_apply runs (plugin_utils/_controller_steps.tune_steps):
 the module's plan step on the host, the role's templates rendered (golden/renderer.py, Ansible's
 template lookup), the module's apply step. call() turns the module's exceptions into the failed
 results AnsibleModule.fail_json would give; tune() raises them again for the tests.
@@ -15,8 +15,8 @@ __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply_files import ApplyError, StalePlan
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan import HostRefused, PlanError
-from ansible_collections.netlimits.tcp.plugins.module_utils._tune import apply_step, plan_step
-from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune_steps import tune_steps
+from ansible_collections.netlimits.tcp.plugins.module_utils._host_steps import apply_step, plan_step
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._controller_steps import tune_steps
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
 from ansible_collections.netlimits.tcp.tests.unit.golden.renderer import role_renderer
 

@@ -23,7 +23,7 @@ import os
 
 from ansible_collections.netlimits.tcp.plugins.module_utils import _paths
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
-from ansible_collections.netlimits.tcp.plugins.module_utils._host import read_host
+from ansible_collections.netlimits.tcp.plugins.module_utils._host_readings import read_host
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan import plan
 from ansible_collections.netlimits.tcp.plugins.plugin_utils._render import render_plan
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES

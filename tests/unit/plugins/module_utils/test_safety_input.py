@@ -23,7 +23,7 @@ import pytest
 
 from ansible_collections.netlimits.tcp.plugins.module_utils import _paths, _plan
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
-from ansible_collections.netlimits.tcp.plugins.module_utils._host import read_host
+from ansible_collections.netlimits.tcp.plugins.module_utils._host_readings import read_host
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 
@@ -249,7 +249,7 @@ def test_bad_input(tmp_path, case, params, variable, allowed, tree):
 
 @pytest.mark.parametrize('case,params,variable,allowed,tree', BAD, ids=IDS)
 def test_bad_input_reads_nothing_risky_before_validation(tmp_path, case, params, variable, allowed, tree):
-    """_host.read_host runs before the planner validates: on bad input it must not fail, must only read,
+    """_host_readings.read_host runs before the planner validates: on bad input it must not fail, must only read,
     and must look only under /etc, the role's state directory and /proc/sys (never a key like `--system`)."""
     root = make_tree(tmp_path, **tree)
     before = snapshot(root)

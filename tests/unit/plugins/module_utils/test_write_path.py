@@ -377,7 +377,7 @@ def real_run(argv):
 
 
 def test_commands_run_under_a_time_limit():
-    from ansible_collections.netlimits.tcp.plugins.module_utils._tune import bounded
+    from ansible_collections.netlimits.tcp.plugins.module_utils._host_steps import bounded
     timeout_bin = shutil.which('timeout')
     rc, dummy, err = bounded(real_run, timeout_bin, 1)(['sleep', '5'])
     assert rc == 124 and 'sleep 5 timed out after 1 s' in err

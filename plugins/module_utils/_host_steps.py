@@ -6,7 +6,7 @@
 plan_step(): gather, read the host, plan (nothing is written but, outside check
 mode, `modprobe nf_conntrack` when tcp_tune_conntrack_load asks). The plan's
 files are models of the role's templates; the action plugin tcp_tune_apply
-renders them on the controller (plugins/plugin_utils/_tune_steps.py) and
+renders them on the controller (plugins/plugin_utils/_controller_steps.py) and
 hands the plan back to apply_step(): check that nothing it was made from
 changed, apply, gather again, report. When the plan would change nothing if
 the rendered files equal the ones on the host (settled), plan_step also
@@ -26,7 +26,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._apply_systemd impor
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_files import systemd_running
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts_persistence import systemd_version_asking
-from ansible_collections.netlimits.tcp.plugins.module_utils._host import decode, read_bytes, read_host
+from ansible_collections.netlimits.tcp.plugins.module_utils._host_readings import decode, read_bytes, read_host
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_report import report as make_report
 
 
