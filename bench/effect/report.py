@@ -8,6 +8,7 @@ import argparse
 import glob
 import json
 import os
+import sys
 
 CONFIG_ORDER = ('untuned', 'fin30', 'hand', 'role')
 CONFIG_LABEL = {
@@ -294,6 +295,12 @@ def main():
         f.write('\n')
     with open(os.path.join(a.out, 'effect.md'), 'w') as f:
         f.write(markdown(data))
+    vm_json = os.path.join(a.out, 'effect-vm.json')
+    if os.path.exists(vm_json):   # the VM part's section (vm_report.py) stays in effect.md
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import vm_report
+        with open(vm_json) as f:
+            vm_report.put_section(os.path.join(a.out, 'effect.md'), vm_report.section(json.load(f)))
     if data['storm']:
         plot(data, os.path.join(a.out, 'effect.png'))
     print(markdown(data))

@@ -12,7 +12,8 @@
 # stalled (a request timed out after BENCH_VM_AB_TIMEOUT s, which ends ab), and the VM
 # kernel's conntrack drops (/proc/net/stat/nf_conntrack). Traffic goes only
 # to the VM this script started; ab is bounded by -n and by `timeout`. The VM
-# is stopped by its pid after its run and on any exit. Results: docs/bench/effect-vm.{json,md};
+# is stopped by its pid after its run and on any exit. Results: docs/bench/effect-vm.{json,md,png}
+# and the vm section of effect.md (bench/effect/vm_report.py);
 # raw output in .cache/bench-effect-vm/.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -81,17 +82,25 @@ print("drop=%d early_drop=%d insert_failed=%d %s" % (sums.get("drop", 0), sums.g
       sums.get("insert_failed", 0), extra[0] if extra else ""))'
 }
 field() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" <<<"$2"; }
+# TcpExt ListenOverflows of this machine: QEMU's listening socket of the forwarded port is here, and
+# a SYN that finds its accept queue full waits for a retransmit (1 s, 3 s, ...) like a conntrack drop
+machine_overflows() {
+    python3 -c 'l = [x.split() for x in open("/proc/net/netstat") if x.startswith("TcpExt:")]
+print(dict(zip(l[0][1:], l[1][1:]))["ListenOverflows"])'
+}
 
 # measure TAG: one ab run; appends a JSON object to $WORK/runs.jsonl
 measure() {
-    local tag=$1 before after start secs rc=0 complete failed stalled rps p99 pmax slow
+    local tag=$1 before after start secs rc=0 complete failed stalled rps p99 pmax slow overflows
     before=$(ct_stats)
+    overflows=$(machine_overflows)
     say "$tag: ab -n $AB_N -c $AB_C -s $AB_TIMEOUT http://127.0.0.1:$http_port/ ($before)"
     start=$(date +%s)
     timeout 900 ab -n "$AB_N" -c "$AB_C" -s "$AB_TIMEOUT" -r -g "$WORK/ab-$tag.tsv" "http://127.0.0.1:$http_port/" \
         >"$WORK/ab-$tag.txt" 2>&1 || rc=$?
     secs=$(( $(date +%s) - start ))
     after=$(ct_stats)
+    overflows=$(( $(machine_overflows) - overflows ))
     if grep -q 'Complete requests:' "$WORK/ab-$tag.txt"; then
         complete=$(sed -n 's/^Complete requests: *//p' "$WORK/ab-$tag.txt")
     else  # ab stopped early: "Total of N requests completed"
@@ -112,12 +121,12 @@ measure() {
         slow=$(awk -F'\t' 'NR > 1 && $5 >= 1000 { n++ } END { print n + 0 }' "$WORK/ab-$tag.tsv")
     fi
     say "$tag: complete ${complete:-0}, failed ${failed:-?}, $slow took >= 1 s, ab stopped on a timeout: $stalled, exit $rc, $secs s ($after)"
-    printf '{"run": "%s", "ab_exit": %d, "seconds": %d, "complete": %d, "failed": %s, "stalled": %s, "requests_1s_or_more": %s, "p99_ms": %s, "max_ms": %s, "requests_per_second": %s, "conntrack_max": %d, "conntrack_drops": %d, "conntrack_early_drops": %d, "conntrack_insert_failed": %d}\n' \
+    printf '{"run": "%s", "ab_exit": %d, "seconds": %d, "complete": %d, "failed": %s, "stalled": %s, "requests_1s_or_more": %s, "p99_ms": %s, "max_ms": %s, "requests_per_second": %s, "conntrack_max": %d, "conntrack_drops": %d, "conntrack_early_drops": %d, "conntrack_insert_failed": %d, "machine_listen_overflows": %d}\n' \
         "$tag" "$rc" "$secs" "${complete:-0}" "${failed:-null}" "$stalled" "$slow" "${p99:-null}" "${pmax:-null}" "${rps:-null}" \
         "$(field max "$after")" \
         "$(( $(field drop "$after") - $(field drop "$before") ))" \
         "$(( $(field early_drop "$after") - $(field early_drop "$before") ))" \
-        "$(( $(field insert_failed "$after") - $(field insert_failed "$before") ))" >>"$WORK/runs.jsonl"
+        "$(( $(field insert_failed "$after") - $(field insert_failed "$before") ))" "$overflows" >>"$WORK/runs.jsonl"
 }
 
 # tune PROFILE: playbooks/tune.yml over SSH as a fleet runs it (become), only the profile set
@@ -145,33 +154,13 @@ for run in $RUNS; do
 done
 
 {
-    printf '{"kernel": "%s", "vm": "Debian 12, QEMU TCG, -smp %s -m %s", "ab": "ab -n %s -c %s -s %s -r", ' \
-        "$kernel" "${NETLIMITS_VM_SMP:-2}" "${NETLIMITS_VM_MEM:-1024}" "$AB_N" "$AB_C" "$AB_TIMEOUT"
+    printf '{"kernel": "%s", "date": "%s", "vm": "Debian 12, QEMU TCG, -smp %s -m %s", "ab": "ab -n %s -c %s -s %s -r", ' \
+        "$kernel" "$(date -u +%Y-%m-%d)" "${NETLIMITS_VM_SMP:-2}" "${NETLIMITS_VM_MEM:-1024}" "$AB_N" "$AB_C" "$AB_TIMEOUT"
+    printf '"ab_n": %d, "ab_timeout": %d, ' "$AB_N" "$AB_TIMEOUT"
     printf '"nftables": "ct state established,related accept", "untuned_table_full_messages": %d, "runs": [' "$table_full"
     paste -sd, "$WORK/runs.jsonl"
     printf ']}\n'
 } >"$OUT/effect-vm.json"
-python3 - "$OUT/effect-vm.json" "$OUT/effect-vm.md" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-rows = ["| run | nf_conntrack_max | completed | failed | stalled requests (>= 1 s) | 99% / max (ms) | ab gave up | conntrack drops | seconds | requests/s |",
-        "|---|---|---|---|---|---|---|---|---|---|"]
-for r in d["runs"]:
-    rows.append("| %s | %s | %s | %s | %s | %s / %s | %s | %s | %s | %s |" % (
-        r["run"], r["conntrack_max"], r["complete"], r["failed"], r["requests_1s_or_more"], r["p99_ms"], r["max_ms"],
-        "yes" if r["stalled"] else "no", r["conntrack_drops"] + r["conntrack_early_drops"], r["seconds"],
-        r["requests_per_second"]))
-open(sys.argv[2], "w").write(
-    "# Effect of tuning in a VM: the `ab` stall (make bench-effect, part vm)\n\n"
-    "Generated by `bench/effect/vm.sh`. Kernel %s (%s), nginx behind one nftables rule `%s`, "
-    "`%s` from the machine through QEMU's port forwarding. Untuned: the VM's own nf_conntrack_max; "
-    "the others: `playbooks/tune.yml -e tcp_tune_profile=<run>` and no other variable, over SSH as a fleet "
-    "runs it, each run on a fresh VM. "
-    "The untuned run's kernel log had %d \"nf_conntrack: table full, dropping packet\" lines "
-    "(rate-limited; the drop counters are exact). A SYN that conntrack drops is sent again after 1 s, "
-    "3 s, 7 s: such a request stalls for seconds (\"stalled requests\"); ab gives up only when one "
-    "waits longer than its -s timeout.\n\n%s\n" % (
-        d["kernel"], d["vm"], d["nftables"], d["ab"], d["untuned_table_full_messages"], "\n".join(rows)))
-PY
-say "results: $OUT/effect-vm.md"
-cat "$OUT/effect-vm.md"
+"$here/setup-venv.sh"
+"$root/.venv/bench/bin/python" "$here/vm_report.py" "$OUT"
+say "results: $OUT/effect-vm.md, effect-vm.png and the vm section of effect.md"
