@@ -133,7 +133,7 @@ FAILED = 'failed'
 CHANGED_STATUSES = _status.CHANGING
 SKIPPED_STATUSES = _status.SKIPPED
 OVERRIDDEN = _status.OVERRIDDEN
-SEVERITIES = ('critical', 'warning', 'info')
+SEVERITIES = _status.SEVERITIES
 MSG_MAX = 200
 
 

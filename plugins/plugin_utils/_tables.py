@@ -24,7 +24,7 @@ import re
 from ansible_collections.netlimits.tcp.plugins.module_utils import _status
 
 NA = '-'
-SEVERITIES = ('critical', 'warning', 'info')
+SEVERITIES = _status.SEVERITIES
 TIME_WAIT_SECONDS = 60          # TCP_TIMEWAIT_LEN (include/net/tcp.h): a closed 4-tuple is held this long
 TW_REUSE_WORDS = {0: 'off', 1: 'on', 2: 'loopback only'}
 
@@ -36,8 +36,8 @@ TW_REUSE_DELAY = 'net.ipv4.tcp_tw_reuse_delay'
 CHANGING = _status.CHANGING
 SKIPPED = _status.SKIPPED
 # Row order in the plan: what changes, then what another file overrides, then what is skipped.
-_RANK = {'applied': 0, 'restored': 0, 'overridden': 1}
-_FILE_VERBS = {'applied': 'write', 'removed': 'remove', 'restored': 'restore', 'block_removed': 'remove our block from'}
+_RANK = {_status.APPLIED: 0, _status.RESTORED: 0, _status.OVERRIDDEN: 1}
+_FILE_VERBS = {_status.APPLIED: 'write', _status.REMOVED: 'remove', _status.RESTORED: 'restore', _status.BLOCK_REMOVED: 'remove our block from'}
 
 
 # ---------------------------------------------------------------- formatting
@@ -109,24 +109,24 @@ def _names(items, limit=60):
 
 _WHY = (
     # (status, pattern on the reason, short text; \1.. from the pattern)
-    ('skipped_kernel', re.compile(r'was removed in (\d+\.\d+)'), r'removed in \1'),
-    ('skipped_kernel', re.compile(r'=(\S+) needs kernel (\d+\.\d+)'), r'value \1 needs kernel \2+'),
-    ('skipped_kernel', re.compile(r'exists from (\d+\.\d+)'), r'needs kernel \1+'),
-    ('skipped_missing', re.compile(r'(\w+) is not loaded'), r'\1 not loaded'),
-    ('skipped_missing', re.compile(r'exists only while (\w+) is loaded'), r'\1 not loaded'),
-    ('skipped_missing', re.compile(r'only in the initial network namespace'), 'absent in a container netns'),
-    ('skipped_missing', re.compile(r'^no interface'), 'no such interface'),
-    ('skipped_missing', re.compile(r'does not exist'), 'not on this host'),
-    ('skipped_read_only', re.compile(r'CAP_NET_ADMIN'), 'no CAP_NET_ADMIN: next boot only'),
-    ('skipped_read_only', re.compile(r'container network namespace|outside the initial network namespace'),
+    (_status.SKIPPED_KERNEL, re.compile(r'was removed in (\d+\.\d+)'), r'removed in \1'),
+    (_status.SKIPPED_KERNEL, re.compile(r'=(\S+) needs kernel (\d+\.\d+)'), r'value \1 needs kernel \2+'),
+    (_status.SKIPPED_KERNEL, re.compile(r'exists from (\d+\.\d+)'), r'needs kernel \1+'),
+    (_status.SKIPPED_MISSING, re.compile(r'(\w+) is not loaded'), r'\1 not loaded'),
+    (_status.SKIPPED_MISSING, re.compile(r'exists only while (\w+) is loaded'), r'\1 not loaded'),
+    (_status.SKIPPED_MISSING, re.compile(r'only in the initial network namespace'), 'absent in a container netns'),
+    (_status.SKIPPED_MISSING, re.compile(r'^no interface'), 'no such interface'),
+    (_status.SKIPPED_MISSING, re.compile(r'does not exist'), 'not on this host'),
+    (_status.SKIPPED_READ_ONLY, re.compile(r'CAP_NET_ADMIN'), 'no CAP_NET_ADMIN: next boot only'),
+    (_status.SKIPPED_READ_ONLY, re.compile(r'container network namespace|outside the initial network namespace'),
      'read-only in a container'),
-    ('skipped_read_only', re.compile(r'read-only'), 'read-only here'),
-    ('kept_host_scope', re.compile(r'-scope'), 'host-wide: not restored from a container'),
-    ('unknown_original', re.compile(r'left at (\S+)'), r'no recorded original: left at \1'),
-    ('restored', re.compile(r'kernel default'), 'kernel default'),
-    ('applied', re.compile(r'no effect while net.ipv4.tcp_syncookies'), 'no effect while syncookies are on'),
-    ('unchanged', re.compile(r'no effect while net.ipv4.tcp_syncookies'), 'no effect while syncookies are on'),
-    ('skipped_lower', re.compile(r'infinity'), 'infinity already'),
+    (_status.SKIPPED_READ_ONLY, re.compile(r'read-only'), 'read-only here'),
+    (_status.KEPT_HOST_SCOPE, re.compile(r'-scope'), 'host-wide: not restored from a container'),
+    (_status.UNKNOWN_ORIGINAL, re.compile(r'left at (\S+)'), r'no recorded original: left at \1'),
+    (_status.RESTORED, re.compile(r'kernel default'), 'kernel default'),
+    (_status.APPLIED, re.compile(r'no effect while net.ipv4.tcp_syncookies'), 'no effect while syncookies are on'),
+    (_status.UNCHANGED, re.compile(r'no effect while net.ipv4.tcp_syncookies'), 'no effect while syncookies are on'),
+    (_status.SKIPPED_LOWER, re.compile(r'infinity'), 'infinity already'),
 )
 
 
@@ -134,9 +134,9 @@ def short_why(entry):
     """A few words on why a key is not simply set: from its status and reason (the reason itself when no rule fits)."""
     status = entry.get('status')
     reason = ' '.join(('%s' % (entry.get('reason') or '')).split())
-    if status == 'overridden':
+    if status == _status.OVERRIDDEN:
         return 'loses at boot to %s' % (entry.get('overridden_by') or '?')
-    if status == 'skipped_lower' and entry.get('before') is not None:
+    if status == _status.SKIPPED_LOWER and entry.get('before') is not None:
         return 'raise_only: %s already higher' % fmt_value(entry.get('before'))
     for rule_status, pattern, text in _WHY:
         if status == rule_status:
@@ -149,9 +149,9 @@ def short_why(entry):
 # ---------------------------------------------------------------- the plan of one host
 
 def _status_word(status, check_mode):
-    if status == 'applied':
+    if status == _status.APPLIED:
         return 'would set' if check_mode else 'set'
-    if status == 'restored':
+    if status == _status.RESTORED:
         return 'would restore' if check_mode else 'restored'
     return '%s' % (status,)
 
@@ -159,7 +159,7 @@ def _status_word(status, check_mode):
 def _changes(entry):
     """True when the run sets this entry live (or would, in check mode)."""
     status = entry.get('status')
-    return status in CHANGING or (status == 'overridden' and entry.get('live') in CHANGING)
+    return status in CHANGING or (status == _status.OVERRIDDEN and entry.get('live') in CHANGING)
 
 
 def _limits_rows(report):
@@ -326,7 +326,7 @@ def plan_lines(report, facts=None, host=None):
     rows, unchanged, changed, others, skipped, overridden = [], [], 0, [], 0, 0
     for name, entry, is_key in _entries(report):
         status = entry.get('status')
-        if status == 'unchanged':
+        if status == _status.UNCHANGED:
             unchanged.append(name)
             continue
         if _changes(entry):
@@ -336,7 +336,7 @@ def plan_lines(report, facts=None, host=None):
                 others.append(name)
         if status in SKIPPED:
             skipped += 1
-        if status == 'overridden':
+        if status == _status.OVERRIDDEN:
             overridden += 1
         before = entry.get('before')
         after = entry.get('after') if 'after' in entry else (entry.get('wanted') if status in CHANGING else before)
