@@ -15,6 +15,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
 from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
 from ansible.plugins.loader import lookup_loader
@@ -23,6 +25,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._paths import MANAGE
 from ansible_collections.netlimits.tcp.plugins.plugin_utils._controller_steps import tune_steps
 
 MODULE = 'netlimits.tcp.tcp_tune_apply'
+ROLE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), 'roles', 'tcp_tune')
 
 
 class ActionModule(ActionBase):
@@ -34,7 +37,10 @@ class ActionModule(ActionBase):
         """render(template, model) -> text, through the template lookup (the role's templates/ first)."""
         lookup = lookup_loader.get('ansible.builtin.template', loader=self._loader, templar=self._templar)
         search = dict(task_vars)
-        search['ansible_search_path'] = self._task.get_search_path()
+        # The task's own search path (the role's directory first when the role runs it, then the
+        # playbook's), then the role's directory in this collection, for a task that calls the
+        # module outside the role.
+        search['ansible_search_path'] = list(self._task.get_search_path()) + [ROLE_DIR]
         overrides = variables.get('tcp_tune_templates')
         overrides = overrides if isinstance(overrides, dict) else {}
         header = variables.get('tcp_tune_managed_header') or MANAGED_HEADER
