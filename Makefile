@@ -128,8 +128,9 @@ audit-screenshot: ## the browser test's screenshot of the audit report -> docs/a
 # own, removes them at the end (also on failure) and writes
 # docs/bench/effect.{md,png,json}. About 15 minutes on 2 cores. Then the VM
 # part (bench/effect/vm.sh; BENCH_PARTS=vm alone): nginx in a QEMU VM behind one
-# stateful nftables rule, ab -n 50000 -c 50 through its forwarded port, untuned
-# vs tune.yml -> docs/bench/effect-vm.{md,json}; 10-20 minutes under emulation.
+# stateful nftables rule, ab -n 50000 -c 50 from a network namespace wired to the
+# VM's second NIC, untuned vs tune.yml (balanced, server) -> docs/bench/effect-vm.*
+# and the vm section of docs/bench/effect.md; about 10 minutes under emulation.
 .PHONY: bench-effect
 bench-effect: ## connection storms before/after tuning, in containers -> docs/bench/effect.*
 	bench/effect/run.sh

@@ -4,17 +4,23 @@
 # stall"). A Debian 12 QEMU VM (tests/harness/vm.sh; 1 GiB, so
 # nf_conntrack_max is 8192) runs nginx behind one stateful nftables rule,
 # `ct state established,related accept`, so conntrack tracks every
-# connection and keeps each closed one 120 s. From this machine,
-# `ab -n 50000 -c 50` through the VM's forwarded port (127.0.0.1:P -> 80):
-# once per run, each on a fresh VM: untuned, then after playbooks/tune.yml
+# connection and keeps each closed one 120 s. `ab -n 50000 -c 50` runs in a
+# network namespace this script creates, wired to a second NIC of the VM
+# (a tap device, 10.77.0.1 -> 10.77.0.2): no QEMU user-mode NAT in between,
+# whose forwarded port on this machine overflows its own accept queue under
+# load and would delay SYNs in every run, tuned or not. SSH (and tune.yml)
+# go through the forwarded port 22 as in the vm scenario.
+# Once per run, each on a fresh VM: untuned, then after playbooks/tune.yml
 # with only tcp_tune_profile set (balanced, then server), over SSH as a fleet
 # runs it. Counted per run: requests ab completed and failed, whether it
-# stalled (a request timed out after BENCH_VM_AB_TIMEOUT s, which ends ab), and the VM
-# kernel's conntrack drops (/proc/net/stat/nf_conntrack). Traffic goes only
-# to the VM this script started; ab is bounded by -n and by `timeout`. The VM
-# is stopped by its pid after its run and on any exit. Results: docs/bench/effect-vm.{json,md,png}
-# and the vm section of effect.md (bench/effect/vm_report.py);
-# raw output in .cache/bench-effect-vm/.
+# gave up (no reply on any connection for BENCH_VM_AB_TIMEOUT s), the VM
+# kernel's conntrack drops (/proc/net/stat/nf_conntrack) and its accept queue
+# overflows (TcpExt ListenOverflows). Traffic goes only to the VM this
+# script started, inside the namespace it created; ab is bounded by -n and by
+# `timeout`. The VM is stopped by its pid after its run and on any exit, then
+# the namespace is deleted. Results: docs/bench/effect-vm.{json,md,png} and
+# the vm section of effect.md (bench/effect/vm_report.py); raw output in
+# .cache/bench-effect-vm/.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -42,18 +48,34 @@ say() { printf '[bench-effect vm %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 "$VM" stop-all "$WORK" >/dev/null 2>&1 || true
 rm -rf "$WORK"
 mkdir -p "$WORK" "$OUT"
-trap '"$VM" stop-all "$WORK" >/dev/null 2>&1 || true' EXIT
+NETNS=netlimits-bench-vm
+TAP=nlbench0
+HOST_ADDR=10.77.0.1
+VM_ADDR=10.77.0.2
+cleanup() {
+    "$VM" stop-all "$WORK" >/dev/null 2>&1 || true
+    ip netns del "$NETNS" 2>/dev/null || true
+}
+trap cleanup EXIT
+ip netns del "$NETNS" 2>/dev/null || true
+ip netns add "$NETNS"
+ip -n "$NETNS" link set lo up
 trap 'exit 130' INT TERM
 
 ssh-keygen -q -t ed25519 -N '' -C netlimits-bench-vm -f "$WORK/key"
 vmsh() { "$VM" ssh "$NAME" "$WORK" "$WORK/key" "$@"; }
 
-# boot: a fresh VM (a new overlay of the cached image), nginx and one stateful nftables rule
+# boot: a fresh VM (a new overlay of the cached image) with its second NIC in our namespace,
+# nginx and one stateful nftables rule
 boot() {
-    NETLIMITS_VM_FORWARD=80 "$VM" start "$NAME" bookworm "$WORK" "$WORK/key.pub" >/dev/null
+    NETLIMITS_VM_TAP=$TAP "$VM" start "$NAME" bookworm "$WORK" "$WORK/key.pub" >/dev/null
+    ip link set "$TAP" netns "$NETNS"
+    ip -n "$NETNS" addr add "$HOST_ADDR/24" dev "$TAP"
+    ip -n "$NETNS" link set "$TAP" up
     "$VM" wait "$NAME" "$WORK" "$WORK/key" >&2
     ssh_port=$(cat "$WORK/$NAME.port")
-    http_port=$(cat "$WORK/$NAME.port-80")
+    # shellcheck disable=SC2016 # expanded in the VM
+    vmsh "set -e; dev=\$(ip -o link | awk -F': ' '/52:54:00:4e:4c:02/ {print \$2}'); sudo ip addr add $VM_ADDR/24 dev \$dev; sudo ip link set \$dev up"
     say "nginx and one stateful nftables rule in the VM"
     vmsh 'sudo systemctl start nginx && sudo nft -f -' <<'NFT'
 table inet netlimits_bench {
@@ -82,10 +104,10 @@ print("drop=%d early_drop=%d insert_failed=%d %s" % (sums.get("drop", 0), sums.g
       sums.get("insert_failed", 0), extra[0] if extra else ""))'
 }
 field() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" <<<"$2"; }
-# TcpExt ListenOverflows of this machine: QEMU's listening socket of the forwarded port is here, and
-# a SYN that finds its accept queue full waits for a retransmit (1 s, 3 s, ...) like a conntrack drop
-machine_overflows() {
-    python3 -c 'l = [x.split() for x in open("/proc/net/netstat") if x.startswith("TcpExt:")]
+# TcpExt ListenOverflows of the VM: nginx's accept queue overflowing would also delay SYNs
+vm_overflows() {
+    vmsh cat /proc/net/netstat | python3 -c 'import sys
+l = [x.split() for x in sys.stdin if x.startswith("TcpExt:")]
 print(dict(zip(l[0][1:], l[1][1:]))["ListenOverflows"])'
 }
 
@@ -93,14 +115,14 @@ print(dict(zip(l[0][1:], l[1][1:]))["ListenOverflows"])'
 measure() {
     local tag=$1 before after start secs rc=0 complete failed stalled rps p99 pmax slow overflows
     before=$(ct_stats)
-    overflows=$(machine_overflows)
-    say "$tag: ab -n $AB_N -c $AB_C -s $AB_TIMEOUT http://127.0.0.1:$http_port/ ($before)"
+    overflows=$(vm_overflows)
+    say "$tag: ab -n $AB_N -c $AB_C -s $AB_TIMEOUT http://$VM_ADDR/ in netns $NETNS ($before)"
     start=$(date +%s)
-    timeout 900 ab -n "$AB_N" -c "$AB_C" -s "$AB_TIMEOUT" -r -g "$WORK/ab-$tag.tsv" "http://127.0.0.1:$http_port/" \
+    ip netns exec "$NETNS" timeout 900 ab -n "$AB_N" -c "$AB_C" -s "$AB_TIMEOUT" -r -g "$WORK/ab-$tag.tsv" "http://$VM_ADDR/" \
         >"$WORK/ab-$tag.txt" 2>&1 || rc=$?
     secs=$(( $(date +%s) - start ))
     after=$(ct_stats)
-    overflows=$(( $(machine_overflows) - overflows ))
+    overflows=$(( $(vm_overflows) - overflows ))
     if grep -q 'Complete requests:' "$WORK/ab-$tag.txt"; then
         complete=$(sed -n 's/^Complete requests: *//p' "$WORK/ab-$tag.txt")
     else  # ab stopped early: "Total of N requests completed"
@@ -121,7 +143,7 @@ measure() {
         slow=$(awk -F'\t' 'NR > 1 && $5 >= 1000 { n++ } END { print n + 0 }' "$WORK/ab-$tag.tsv")
     fi
     say "$tag: complete ${complete:-0}, failed ${failed:-?}, $slow took >= 1 s, ab stopped on a timeout: $stalled, exit $rc, $secs s ($after)"
-    printf '{"run": "%s", "ab_exit": %d, "seconds": %d, "complete": %d, "failed": %s, "stalled": %s, "requests_1s_or_more": %s, "p99_ms": %s, "max_ms": %s, "requests_per_second": %s, "conntrack_max": %d, "conntrack_drops": %d, "conntrack_early_drops": %d, "conntrack_insert_failed": %d, "machine_listen_overflows": %d}\n' \
+    printf '{"run": "%s", "ab_exit": %d, "seconds": %d, "complete": %d, "failed": %s, "stalled": %s, "requests_1s_or_more": %s, "p99_ms": %s, "max_ms": %s, "requests_per_second": %s, "conntrack_max": %d, "conntrack_drops": %d, "conntrack_early_drops": %d, "conntrack_insert_failed": %d, "vm_listen_overflows": %d}\n' \
         "$tag" "$rc" "$secs" "${complete:-0}" "${failed:-null}" "$stalled" "$slow" "${p99:-null}" "${pmax:-null}" "${rps:-null}" \
         "$(field max "$after")" \
         "$(( $(field drop "$after") - $(field drop "$before") ))" \
@@ -154,7 +176,7 @@ for run in $RUNS; do
 done
 
 {
-    printf '{"kernel": "%s", "date": "%s", "vm": "Debian 12, QEMU TCG, -smp %s -m %s", "ab": "ab -n %s -c %s -s %s -r", ' \
+    printf '{"kernel": "%s", "date": "%s", "vm": "Debian 12, QEMU TCG, -smp %s -m %s, ab over a tap NIC", "ab": "ab -n %s -c %s -s %s -r", ' \
         "$kernel" "$(date -u +%Y-%m-%d)" "${NETLIMITS_VM_SMP:-2}" "${NETLIMITS_VM_MEM:-1024}" "$AB_N" "$AB_C" "$AB_TIMEOUT"
     printf '"ab_n": %d, "ab_timeout": %d, ' "$AB_N" "$AB_TIMEOUT"
     printf '"nftables": "ct state established,related accept", "untuned_table_full_messages": %d, "runs": [' "$table_full"

@@ -14,13 +14,15 @@
 # Emulation (TCG) always: on these machines /dev/kvm exists but a nested KVM guest never
 # prints a line (docs/testing.md). NETLIMITS_VM_SMP / NETLIMITS_VM_MEM override -smp 2 / -m 1024.
 # Network: QEMU user mode; only 127.0.0.1:PORT is forwarded to the VM's port 22 (and
-# NETLIMITS_VM_FORWARD's ports).
+# NETLIMITS_VM_FORWARD's ports). NETLIMITS_VM_TAP=IFNAME adds a second NIC on a tap device (MAC
+# 52:54:00:4e:4c:02) for a caller that puts it in a network namespace of its own.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/harness/env.sh
 . "$here/env.sh"
 
 die() { echo "vm.sh: $*" >&2; exit 1; }
+TAP_MAC=52:54:00:4e:4c:02
 
 ssh_opts() {  # ssh_opts KEY PORT: a plain OpenSSH client, no config, no agent, no control master
     printf '%s\n' -F /dev/null -i "$1" -p "$2" -o IdentitiesOnly=yes -o BatchMode=yes \
@@ -59,7 +61,7 @@ free_port() {
 
 cmd_start() {
     local name=${1:?NAME} suite=${2:?SUITE} dir=${3:?DIR} pubkey=${4:?PUBKEY}
-    local image="$NETLIMITS_CACHE/vm-images/$suite" port key err fwd hp guest e extra
+    local image="$NETLIMITS_CACHE/vm-images/$suite" port key err fwd hp guest e extra tap
     [ -f "$image/id" ] || "$here/build-vm-image.sh" "$suite" >&2
     [ -r "$pubkey" ] || die "$name: no public key $pubkey"
     command -v qemu-system-x86_64 >/dev/null || die "$name: qemu-system-x86_64 is not installed (tests/harness/setup-host.sh installs it)"
@@ -68,6 +70,12 @@ cmd_start() {
     rm -f "$dir/$name.pid" "$dir/$name.port" "$dir/$name.port-"* "$dir/$name.console" "$dir/$name.qcow2"
     qemu-img create -q -f qcow2 -F raw -b "$image/disk.img" "$dir/$name.qcow2"
     key=$(base64 -w0 "$pubkey")
+    # NETLIMITS_VM_TAP=IFNAME: a second NIC (MAC $TAP_MAC) on a tap device of that name, which the caller
+    # moves into a network namespace of its own (bench/effect/vm.sh: traffic without QEMU's user-mode NAT)
+    tap=()
+    if [ -n "${NETLIMITS_VM_TAP:-}" ]; then
+        tap=(-netdev "tap,id=n1,ifname=$NETLIMITS_VM_TAP,script=no,downscript=no" -device "virtio-net-pci,netdev=n1,mac=$TAP_MAC")
+    fi
     for _ in 1 2 3 4 5; do
         port=$(free_port) || die "$name: no free port on 127.0.0.1"
         # More guest ports to forward from 127.0.0.1 (NETLIMITS_VM_FORWARD="80 ..."; a benchmark's).
@@ -84,7 +92,7 @@ cmd_start() {
             -kernel "$image/vmlinuz" -initrd "$image/initrd.img" \
             -append "root=/dev/vda rw console=ttyS0 loglevel=4 netlimits.authorized_key=$key" \
             -drive "file=$dir/$name.qcow2,if=virtio,format=qcow2,cache=unsafe" \
-            -netdev "user,id=n0,$fwd" -device virtio-net-pci,netdev=n0 \
+            -netdev "user,id=n0,$fwd" -device virtio-net-pci,netdev=n0 "${tap[@]}" \
             -display none -serial "file:$dir/$name.console" -monitor none \
             -pidfile "$dir/$name.pid" -daemonize 2>&1); then
             echo "$port" >"$dir/$name.port"
