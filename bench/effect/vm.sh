@@ -184,5 +184,5 @@ done
     printf ']}\n'
 } >"$OUT/effect-vm.json"
 "$here/setup-venv.sh"
-"$root/.venv/bench/bin/python" "$here/vm_report.py" "$OUT"
+"$root/.venv/bench/bin/python" "$here/vm_report.py" "$OUT" "$WORK"
 say "results: $OUT/effect-vm.md, effect-vm.png and the vm section of effect.md"

@@ -30,7 +30,7 @@ def section(d):
             'seconds | requests/s |' % d.get('ab_timeout', '?'),
             '|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|']
     for r in d['runs']:
-        rows.append('| %s | %s | %s | %s | %s | %s / %s | %s | %s | %s | %s |' % (
+        rows.append('| %s | %s | %s | %s | %s | %s / %s | %s | %s | %s | %s | %s |' % (
             LABEL.get(r['run'], r['run']), fmt(r['conntrack_max']), fmt(r['complete']), fmt(r['failed']),
             fmt(r['requests_1s_or_more']), fmt(r['p99_ms']), fmt(r['max_ms']),
             'yes: `apr_pollset_poll: The timeout specified has expired (70007)`' if r['stalled'] else 'no',
@@ -54,11 +54,7 @@ def section(d):
         '',
         'What each row proves:',
         '',
-        '- **untuned**: the table fills (%s "nf_conntrack: table full, dropping packet" lines in the kernel log, '
-        'rate-limited; the drop counter of /proc/net/stat/nf_conntrack is exact). A dropped SYN is sent again '
-        'after 1 s, 3 s, 7 s: those requests wait seconds, and `ab` gives up when no connection has had a reply '
-        'for its `-s` timeout: the source post\'s symptom (`apr_pollset_poll: The timeout specified has expired`), '
-        'on its cause.' % fmt(d.get('untuned_table_full_messages')),
+        untuned_text(d),
         '- **balanced** and **server**: `tune.yml` with only the profile set raises nf_conntrack_max (and the '
         'hash size) on this 1 GiB host; conntrack drops nothing and all %s requests complete with none failed.' % fmt(
             d.get('ab_n')),
@@ -70,6 +66,47 @@ def section(d):
         '![requests completed per run](effect-vm.png)',
         END,
     ]) + '\n'
+
+
+def untuned_text(d):
+    """What the untuned row shows, from its own figures (ab gave up or not in that run)."""
+    r = next((x for x in d['runs'] if x['run'] == 'untuned'), None)
+    if r is None:
+        return '- no untuned run'
+    drops = r['conntrack_drops'] + r['conntrack_early_drops']
+    text = ('- **untuned**: the table fills: %s packets dropped (%s "nf_conntrack: table full, dropping packet" '
+            'lines in the kernel log, rate-limited; the drop counter of /proc/net/stat/nf_conntrack is exact). A '
+            'dropped SYN is sent again after 1 s, 3 s, 7 s, 15 s: ' % (fmt(drops), fmt(d.get('untuned_table_full_messages'))))
+    if r['stalled']:
+        return text + ('`ab` gave up after %s requests, when no connection had a reply for %s s: the source '
+                       'post\'s symptom (`apr_pollset_poll: The timeout specified has expired (70007)`), on its '
+                       'cause.' % (fmt(r['complete']), d.get('ab_timeout')))
+    return text + ('%s requests waited a second or more, the longest %.1f s. `ab` gives up only when all %s '
+                   'connections wait at once for longer than its -s timeout (%s s), which the source post hit and '
+                   'this run did not: the other connections kept completing.' % (
+                       fmt(r['requests_1s_or_more']), (r['max_ms'] or 0) / 1000.0, d['ab'].split('-c ')[1].split()[0],
+                       d.get('ab_timeout')))
+
+
+def series_from_tsv(path, step=2):
+    """[[seconds since the first request, requests completed by then], ...] from ab's -g file."""
+    ends = []
+    with open(path) as f:
+        next(f)
+        for line in f:
+            cols = line.rstrip('\n').split('\t')
+            ends.append(int(cols[1]) + int(cols[4]) / 1000.0)
+    if not ends:
+        return []
+    start = min(ends)
+    ends.sort()
+    out, i, t = [[0, 0]], 0, step
+    while i < len(ends):
+        while i < len(ends) and ends[i] - start <= t:
+            i += 1
+        out.append([t, i])
+        t += step
+    return out
 
 
 def put_section(effect_md, text):
@@ -90,33 +127,58 @@ def plot(d, path):
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
     runs = d['runs']
-    fig, ax = plt.subplots(figsize=(9, 1.2 + 1.1 * len(runs)), layout='constrained')
     total = d.get('ab_n') or 50000
-    for i, r in enumerate(reversed(runs)):
-        ax.barh(i, r['complete'], color=COLOR.get(r['run'], '0.5'), height=0.6)
-        drops = r['conntrack_drops'] + r['conntrack_early_drops']
-        note = '%s of %s completed; %s conntrack drops; %s requests waited >= 1 s%s' % (
-            fmt(r['complete']), fmt(total), fmt(drops), fmt(r['requests_1s_or_more']),
-            '; ab gave up (timeout)' if r['stalled'] else '')
-        ax.text(total * 0.01, i + 0.38, note, fontsize=9, va='bottom')
-    ax.set_yticks(range(len(runs)))
-    ax.set_yticklabels(['%s\nnf_conntrack_max %s' % (LABEL.get(r['run'], r['run']), fmt(r['conntrack_max']))
-                        for r in reversed(runs)], fontsize=9)
-    ax.set_xlim(0, total * 1.05)
-    ax.set_ylim(-0.5, len(runs) - 0.1)
-    ax.set_xlabel('requests completed (ab -n %s)' % fmt(total))
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: '{:,.0f}'.format(v)))
-    ax.set_title('ab into nginx in a Debian 12 VM behind one stateful nftables rule (%s)' % d.get('date', ''),
-                 fontsize=10)
-    ax.grid(True, axis='x', alpha=0.3)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12.5, 4.6), layout='constrained',
+                                      gridspec_kw={'width_ratios': [1.5, 1]})
+    for r in runs:
+        label = '%s (nf_conntrack_max %s)' % (LABEL.get(r['run'], r['run']), fmt(r['conntrack_max']))
+        if r.get('series'):
+            xs, ys = zip(*r['series'])
+            left.plot(xs, ys, linewidth=2.2, color=COLOR.get(r['run'], '0.5'), label=label)
+    left.axhline(total, color='0.4', linewidth=1, linestyle=':')
+    left.set_xlabel('seconds since the first request')
+    left.set_ylabel('requests completed')
+    left.yaxis.set_major_formatter(FuncFormatter(lambda v, _: '{:,.0f}'.format(v)))
+    left.grid(True, alpha=0.3)
+    left.legend(loc='lower right', fontsize=9)
+    left.set_title('%s into nginx in the VM' % d['ab'], fontsize=10)
+    names = [r['run'] for r in runs]
+    x = range(len(runs))
+    width = 0.38
+    drops = [r['conntrack_drops'] + r['conntrack_early_drops'] for r in runs]
+    slow = [r['requests_1s_or_more'] or 0 for r in runs]
+    right.bar([i - width / 2 for i in x], drops, width, color='#D55E00', label='conntrack drops in the VM')
+    right.bar([i + width / 2 for i in x], slow, width, color='#56B4E9', label='requests that waited >= 1 s')
+    for i in x:
+        right.text(i - width / 2, drops[i], fmt(drops[i]), ha='center', va='bottom', fontsize=9)
+        right.text(i + width / 2, slow[i], fmt(slow[i]), ha='center', va='bottom', fontsize=9)
+    right.set_xticks(list(x))
+    right.set_xticklabels(names)
+    right.yaxis.set_major_formatter(FuncFormatter(lambda v, _: '{:,.0f}'.format(v)))
+    right.legend(fontsize=9)
+    right.grid(True, axis='y', alpha=0.3)
+    right.set_title('what the untuned table costs', fontsize=10)
+    fig.suptitle('Debian 12 VM (1 GiB, kernel %s) behind one stateful nftables rule, %s' % (
+        d['kernel'], d.get('date', '')), fontsize=11)
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
-def main(out):
-    with open(os.path.join(out, 'effect-vm.json')) as f:
+def main(out, raw=None):
+    """raw: vm.sh's work directory; each run's series is read from its ab -g file into effect-vm.json."""
+    path = os.path.join(out, 'effect-vm.json')
+    with open(path) as f:
         d = json.load(f)
+    if raw:
+        for r in d['runs']:
+            tsv = os.path.join(raw, 'ab-%s.tsv' % r['run'])
+            if os.path.exists(tsv):
+                r['series'] = series_from_tsv(tsv)
+        with open(path, 'w') as f:
+            json.dump(d, f, indent=1, sort_keys=True)
+            f.write('\n')
     text = section(d)
     with open(os.path.join(out, 'effect-vm.md'), 'w') as f:
         f.write(text)
@@ -129,4 +191,5 @@ def main(out):
 
 
 if __name__ == '__main__':
-    main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), '..', '..', 'docs', 'bench'))
+    main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), '..', '..', 'docs', 'bench'),
+         sys.argv[2] if len(sys.argv) > 2 else None)
