@@ -100,8 +100,6 @@ def read_state(root):
     return state
 
 
-
-
 def sysctl_path(name):
     """proc/sys/... of a key name; None for a name that could leave proc/sys."""
     if not name or '/' in name or '..' in name or name.startswith('.'):
