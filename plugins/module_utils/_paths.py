@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan_params import DEFAULTS
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_text import RC_LOCAL_PATH
 
 NAME = '90-netlimits-tcp'
@@ -33,7 +34,7 @@ BACKUP_DIR = STATE_DIR + '/backup'
 # there). A header must name OWNER_MARK: without a state file, that line is how the role tells its own
 # files from the site's (revert removes only those).
 OWNER_MARK = 'netlimits.tcp.tcp_tune'
-MANAGED_HEADER = 'Managed by the Ansible role netlimits.tcp.tcp_tune; changes here are overwritten.'
+MANAGED_HEADER = DEFAULTS['managed_header']     # tcp_tune_managed_header's default (meta/argument_specs.yml)
 HEADER = '# ' + MANAGED_HEADER
 # Template (roles/tcp_tune/templates) of each kind of managed file; tcp_tune_templates overrides them by
 # these names.

@@ -43,8 +43,8 @@ def file_ops(wanted_files, host):
     """Writes, backups and stale removals for the present state.
 
     wanted_files: {path: file_spec}; each write keeps its template and model (the controller renders
-    its content) and was_sha1, the digest of the file as read now. A file that exists and is not ours
-    yet is backed up once (byte copy under BACKUP_DIR) before the first write.
+    its content). A file that exists and is not ours yet is backed up once (byte copy under
+    BACKUP_DIR) before the first write.
     """
     files = (host or {}).get('files') or {}
     state = (host or {}).get('state') or {}
@@ -64,7 +64,7 @@ def file_ops(wanted_files, host):
                             'backup': backup_path(path) if existed else None}
             if existed:
                 backups.append({'src': path, 'dest': backup_path(path)})
-        writes.append(dict(spec, path=path, was_sha1=info.get('sha1')))
+        writes.append(dict(spec, path=path))
     stale = [p for p in sorted(recorded) if p not in wanted_files]
     return writes, backups, record, stale
 

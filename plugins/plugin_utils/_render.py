@@ -60,5 +60,6 @@ def digest(text):
 
 
 def unchanged_files(rendered_plan):
-    """True when every rendered file has the bytes the host has now (digests read by the plan step)."""
-    return all(digest(item['content']) == item.get('was_sha1') for item in rendered_plan.get('files') or [])
+    """True when every rendered file has the bytes the host has now (the plan's 'read' digests)."""
+    read = rendered_plan.get('read') or {}
+    return all(digest(item['content']) == read.get(item['path']) for item in rendered_plan.get('files') or [])
