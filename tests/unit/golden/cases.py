@@ -21,7 +21,6 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.netlimits.tcp.plugins.module_utils import _paths
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
 from ansible_collections.netlimits.tcp.plugins.module_utils._host_readings import read_host
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan import plan
@@ -92,7 +91,3 @@ def expected_files(name):
             with open(full, 'rb') as handle:
                 out['/' + os.path.relpath(full, base)] = handle.read().decode('utf-8')
     return out
-
-
-def managed(path):
-    return _paths.is_managed_path(path)
