@@ -16,8 +16,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import hashlib
-
+from ansible_collections.netlimits.tcp.plugins.module_utils._apply_files import text_bytes
+from ansible_collections.netlimits.tcp.plugins.module_utils._host_readings import digest
 from ansible_collections.netlimits.tcp.plugins.module_utils._paths import TEMPLATE_RC_LOCAL, TEMPLATE_SYSCTL
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan_text import looks_like_marker, rc_local_insert
 
@@ -54,12 +54,8 @@ def render_plan(the_plan, render, exclude_keys=()):
     return dict(the_plan, files=files)
 
 
-def digest(text):
-    """SHA-1 of a text as the host stores it (the module writes it UTF-8 with surrogateescape)."""
-    return hashlib.sha1(text.encode('utf-8', 'surrogateescape')).hexdigest()
-
-
 def unchanged_files(rendered_plan):
     """True when every rendered file has the bytes the host has now (the plan's 'read' digests)."""
     read = rendered_plan.get('read') or {}
-    return all(digest(item['content']) == read.get(item['path']) for item in rendered_plan.get('files') or [])
+    # the bytes the module writes for a text (_apply_files.text_bytes), digested as the host's were
+    return all(digest(text_bytes(item['content'])) == read.get(item['path']) for item in rendered_plan.get('files') or [])
