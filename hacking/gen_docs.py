@@ -6,8 +6,8 @@
   roles/tcp_tune/vars/main.yml), each value with its reason;
 - docs/module.md and docs/module-tcp_tune_apply.md, from the DOCUMENTATION
   and RETURN of plugins/modules/tcp_limits_facts.py and tcp_tune_apply.py;
-- docs/keys.md, from the table of managed keys in plugins/module_utils/_keys.py;
-- plugins/module_utils/_plan_params.py, the planner's table of the role's variables (names, types,
+- docs/keys.md, from the table of managed keys in plugins/module_utils/_common/keys.py;
+- plugins/module_utils/_common/params.py, the planner's table of the role's variables (names, types,
   defaults, choices), from roles/tcp_tune/meta/argument_specs.yml (why generated: its docstring).
 
 `python3 hacking/gen_docs.py` (make docs) rewrites them; with `--check` exits 1 and names the stale
@@ -30,8 +30,8 @@ MODULES = {  # module file -> its page
     os.path.join(ROOT, 'plugins', 'modules', 'tcp_limits_facts.py'): os.path.join(ROOT, 'docs', 'module.md'),
     os.path.join(ROOT, 'plugins', 'modules', 'tcp_tune_apply.py'): os.path.join(ROOT, 'docs', 'module-tcp_tune_apply.md'),
 }
-KEYS = os.path.join(ROOT, 'plugins', 'module_utils', '_keys.py')
-PLAN_PARAMS = os.path.join(ROOT, 'plugins', 'module_utils', '_plan_params.py')
+KEYS = os.path.join(ROOT, 'plugins', 'module_utils', '_common', 'keys.py')
+PLAN_PARAMS = os.path.join(ROOT, 'plugins', 'module_utils', '_common', 'params.py')
 README = os.path.join(ROOT, 'README.md')
 BEGIN = '<!-- BEGIN generated variable table: hacking/gen_docs.py -->'
 END = '<!-- END generated variable table -->'
@@ -165,7 +165,7 @@ def _version(ver):
 
 def keys_page():
     keys = _load_keys()
-    text = HEADER.format(source='plugins/module_utils/_keys.py')
+    text = HEADER.format(source='plugins/module_utils/_common/keys.py')
     text += '# Managed sysctl keys\n\nThe one table the facts module, the planner and these docs read. '
     text += 'Scope: `netns` per network namespace; `init_netns` global, only in the initial network '
     text += 'namespace; `host` not namespaced (a privileged container changes the machine). '
@@ -223,7 +223,7 @@ __metaclass__ = type
 
 
 def plan_params_module():
-    """The text of plugins/module_utils/_plan_params.py: PARAMS, DEFAULTS and CHOICES from argument_specs."""
+    """The text of plugins/module_utils/_common/params.py: PARAMS, DEFAULTS and CHOICES from argument_specs."""
     options = load_specs()['options']
     prefix = 'tcp_tune_'
     names = [name for name in options if name.startswith(prefix)]

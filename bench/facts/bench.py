@@ -301,7 +301,7 @@ def main():
         hold(opts.hold, opts.hold_seconds)
         return 0
 
-    from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
+    from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
 
     deadline = time.monotonic() + opts.deadline_seconds
     levels = [int(x) for x in opts.levels.split(',')]

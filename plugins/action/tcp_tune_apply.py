@@ -8,7 +8,7 @@ read and override, rendered with Ansible's own templating (the ansible.builtin.t
 filters, variables and the search path are the ones of any template task), while every decision stays
 in the planner's Python on the host, where the facts are. The module plans (step=plan), this renders
 the files of the plan, the module applies (step=apply); when nothing would change there is no second
-call. The sequence is plugin_utils/_controller_steps.py; this file is only Ansible's plumbing.
+call. The sequence is plugin_utils/_tune/steps.py; this file is only Ansible's plumbing.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,8 +21,8 @@ from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
 from ansible.plugins.loader import lookup_loader
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._paths import MANAGED_HEADER
-from ansible_collections.netlimits.tcp.plugins.plugin_utils._controller_steps import tune_steps
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import MANAGED_HEADER
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.steps import tune_steps
 
 MODULE = 'netlimits.tcp.tcp_tune_apply'
 ROLE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), 'roles', 'tcp_tune')

@@ -6,9 +6,9 @@
 - ``tcp_audit_report``: hostvars (or a dict host -> tcp_limits facts) -> the report data.
 - ``tcp_audit_html`` / ``tcp_audit_md`` / ``tcp_audit_json``: report data -> the text of report.html,
   report.md and report.json. The HTML and Markdown come from the Jinja2 templates in
-  plugins/plugin_utils/templates/; ``template_dir`` names a directory of a site's own, searched first.
+  plugins/plugin_utils/_report/templates/; ``template_dir`` names a directory of a site's own, searched first.
 
-The work is done by plugins/plugin_utils/_audit_data.py (the data) and _audit_render.py (the pages);
+The work is done by plugins/plugin_utils/_report/audit_data.py (the data) and _audit_render.py (the pages);
 this file only finds each host's facts, tcp_tune_report and gathering result in hostvars.
 """
 
@@ -22,8 +22,9 @@ from collections.abc import Mapping
 from jinja2 import TemplateError
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.netlimits.tcp.plugins.plugin_utils import _audit_data, _audit_render
-from ansible_collections.netlimits.tcp.plugins.plugin_utils._plain import plain
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._report import audit_data as _audit_data
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._report import audit_render as _audit_render
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._report.plain import plain
 
 try:
     # ansible-core < 2.19 turns a template result that looks like a dict back into one; text of this

@@ -5,7 +5,7 @@
 
 A filter and not a field of the report: the report is data (built on the host, kept as JSON, read by the
 summary and the audit), the table is its presentation, made on the controller where it is printed. The
-work is done by plugins/plugin_utils/_tables.py (pure Python, unit tested).
+work is done by plugins/plugin_utils/_report/tables.py (pure Python, unit tested).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -71,8 +71,8 @@ _value:
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.netlimits.tcp.plugins.plugin_utils import _tables
-from ansible_collections.netlimits.tcp.plugins.plugin_utils._plain import plain
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._report import tables as _tables
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._report.plain import plain
 
 
 def tcp_plan_table(report, facts=None, host='host'):

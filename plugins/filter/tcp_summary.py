@@ -123,8 +123,8 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
-from ansible_collections.netlimits.tcp.plugins.module_utils import _status
-from ansible_collections.netlimits.tcp.plugins.plugin_utils._tables import align
+from ansible_collections.netlimits.tcp.plugins.module_utils._common import status as _status
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._report.tables import align
 
 TUNED = 'tuned'
 UNREACHABLE = 'unreachable'

@@ -179,9 +179,9 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._apply import ApplyError
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan import HostRefused, PlanError
-from ansible_collections.netlimits.tcp.plugins.module_utils._host_steps import apply_step, bounded, plan_step
+from ansible_collections.netlimits.tcp.plugins.module_utils._apply.apply import ApplyError
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.plan import HostRefused, PlanError
+from ansible_collections.netlimits.tcp.plugins.module_utils._apply.steps import apply_step, bounded, plan_step
 
 
 def keep_context_of(module):

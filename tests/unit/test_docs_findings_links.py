@@ -2,7 +2,7 @@
 import os
 import re
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._findings import FINDING_IDS
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.findings import FINDING_IDS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PROSE = ('docs/limits.md', 'docs/troubleshooting.md', 'docs/role.md', 'README.md')

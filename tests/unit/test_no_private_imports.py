@@ -4,9 +4,9 @@
 """No plugin file uses another file's private (underscore) name.
 
 A name shared between files is public in one module and imported from there:
-`from ...module_utils._plan_values import _is_int` or `_plan_values._is_int`
+`from ...module_utils._plan.values import _is_int` or `values._is_int`
 in another file is how a second, drifting copy of a helper starts. The
-module files themselves are underscored (`_keys`, `_plan`): importing a module
+subpackages are underscored (`_common`, `_plan`): importing a module
 is fine, reaching into it for an underscored name is not.
 """
 
@@ -34,9 +34,9 @@ def private_uses(source):
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and (node.module or '').startswith(COLLECTION):
-            package = node.module.rsplit('.', 1)[-1]
+            package = node.module[len(COLLECTION):].replace('.', os.sep)
             for alias in node.names:
-                if package in ('module_utils', 'plugin_utils', 'filter', 'modules'):
+                if os.path.isdir(os.path.join(ROOT, package)):
                     modules.add(alias.asname or alias.name)      # a module of a package
                 elif _private(alias.name):
                     found.append('line %d: from %s import %s' % (node.lineno, node.module, alias.name))
@@ -66,12 +66,13 @@ def test_no_private_name_of_another_module(path):
 
 def test_the_check_finds_both_forms():
     source = '\n'.join([
-        'from ansible_collections.netlimits.tcp.plugins.module_utils import _keys, _plan as plan_mod',
-        'from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import _is_int, var',
-        'import ansible_collections.netlimits.tcp.plugins.module_utils._paths as paths',
+        'from ansible_collections.netlimits.tcp.plugins.module_utils._common import keys as _keys',
+        'from ansible_collections.netlimits.tcp.plugins.module_utils._plan import plan as plan_mod',
+        'from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import _is_int, var',
+        'import ansible_collections.netlimits.tcp.plugins.module_utils._common.paths as paths',
         'from ansible.utils.native_jinja import NativeJinjaText as _Text',
         'x = _keys.BY_NAME, _keys._private, plan_mod._helper, paths._IFNAME_CHARS, _keys.__name__',
     ])
     assert private_uses(source) == [
-        'line 2: from ansible_collections.netlimits.tcp.plugins.module_utils._plan_values import _is_int',
-        'line 5: _keys._private', 'line 5: plan_mod._helper', 'line 5: paths._IFNAME_CHARS']
+        'line 3: from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import _is_int',
+        'line 6: _keys._private', 'line 6: plan_mod._helper', 'line 6: paths._IFNAME_CHARS']

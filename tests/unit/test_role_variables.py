@@ -17,8 +17,9 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.netlimits.tcp.plugins.module_utils import _plan, _plan_params
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan import plan as _plan
+from ansible_collections.netlimits.tcp.plugins.module_utils._common import params as _plan_params
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES, argument_specs, role_yaml
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 

@@ -13,10 +13,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._apply_files import ApplyError, StalePlan
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan import HostRefused, PlanError
-from ansible_collections.netlimits.tcp.plugins.module_utils._host_steps import apply_step, plan_step
-from ansible_collections.netlimits.tcp.plugins.plugin_utils._controller_steps import tune_steps
+from ansible_collections.netlimits.tcp.plugins.module_utils._apply.files import ApplyError, StalePlan
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.plan import HostRefused, PlanError
+from ansible_collections.netlimits.tcp.plugins.module_utils._apply.steps import apply_step, plan_step
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.steps import tune_steps
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
 from ansible_collections.netlimits.tcp.tests.unit.golden.renderer import role_renderer
 

@@ -21,10 +21,10 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
-from ansible_collections.netlimits.tcp.plugins.module_utils._host_readings import read_host
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan import plan
-from ansible_collections.netlimits.tcp.plugins.plugin_utils._render import render_plan
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import read_host
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.plan import plan
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.render import render_plan
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 from ansible_collections.netlimits.tcp.tests.unit.golden.renderer import role_renderer

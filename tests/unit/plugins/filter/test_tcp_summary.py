@@ -13,7 +13,7 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.netlimits.tcp.plugins.filter import tcp_summary
-from ansible_collections.netlimits.tcp.plugins.module_utils import _plan_report
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan import report as _plan_report
 
 
 def key(status, before=1, wanted=2, **extra):

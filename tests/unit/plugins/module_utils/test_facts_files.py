@@ -6,10 +6,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts_files import (
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.files import (
     files, limits_entries, parse_limits_conf, parse_systemd_nofile, systemd_default_nofile,
 )
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts_sysctl import sysctls
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.sysctl import sysctls
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 
 

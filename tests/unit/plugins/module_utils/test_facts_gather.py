@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import PROFILES, make_tree
 
 SECTIONS = ['conntrack', 'containment', 'files', 'findings', 'interfaces', 'kernel', 'persistence', 'ports',

@@ -19,7 +19,7 @@ import tempfile
 
 import pytest
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith('linux'), reason='reads a Linux /proc')
@@ -81,7 +81,7 @@ def _run_python(code, prefix=(), python=None):
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
 
 
-GATHER_JSON = ('import json; from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather; '
+GATHER_JSON = ('import json; from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather; '
                'print(json.dumps(gather(%r)))')
 
 

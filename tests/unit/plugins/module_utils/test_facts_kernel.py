@@ -8,7 +8,7 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts_kernel import (
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.kernel import (
     behaviour, containment, detect_container, kernel, parse_release,
 )
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree, write

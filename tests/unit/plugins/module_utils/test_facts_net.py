@@ -6,7 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts_net import conntrack, interfaces
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.net import conntrack, interfaces
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree, write
 
 

@@ -6,7 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts_persistence import (
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.persistence import (
     parse_systemctl_version, persistence, rc_local, rc_local_supported, systemd_version,
 )
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree

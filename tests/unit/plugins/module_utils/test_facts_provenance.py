@@ -6,7 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts_provenance import (
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.provenance import (
     order_sysctl_files, overridden_by, provenance, sysctl_files, would_be_overridden_by,
 )
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree

@@ -8,11 +8,11 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts_sockets import (
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.sockets import (
     connection_states, listening_in, listening_ports, parse_netstat, parse_sockstat, socket_line, sockets,
 )
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts_sysctl import sysctls
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.sysctl import sysctls
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 
 

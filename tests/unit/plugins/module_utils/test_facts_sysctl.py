@@ -8,9 +8,9 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.netlimits.tcp.plugins.module_utils import _keys
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts_read import is_writable
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts_sysctl import (
+from ansible_collections.netlimits.tcp.plugins.module_utils._common import keys as _keys
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import is_writable
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.sysctl import (
     parse_port_set, parse_value, ports, sysctls,
 )
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree

@@ -10,8 +10,8 @@ __metaclass__ = type
 import os
 import re
 
-from ansible_collections.netlimits.tcp.plugins.module_utils import _findings
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts import findings as _findings
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 
 DOCS = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'docs', 'findings.md')

@@ -20,8 +20,10 @@ import re
 
 import pytest
 
-from ansible_collections.netlimits.tcp.plugins.module_utils import _keys, _plan, _plan_sizing
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
+from ansible_collections.netlimits.tcp.plugins.module_utils._common import keys as _keys
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan import plan as _plan
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan import sizing as _plan_sizing
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 
@@ -33,7 +35,7 @@ TEXT_FILES = (
     'docs/module.md', 'docs/role-variables.md', 'docs/troubleshooting.md', 'docs/README.md',
     'roles/tcp_tune/meta/argument_specs.yml', 'roles/tcp_tune/defaults/main.yml',
     'roles/tcp_tune/vars/main.yml',
-    'plugins/module_utils/_keys.py', 'plugins/module_utils/_findings.py', 'plugins/module_utils/_plan_input.py',
+    'plugins/module_utils/_common/keys.py', 'plugins/module_utils/_facts/findings.py', 'plugins/module_utils/_plan/inputs.py',
 )
 
 
@@ -54,7 +56,7 @@ def _section(rel, heading):
 
 
 def pam_limits(root):
-    from ansible_collections.netlimits.tcp.plugins.module_utils._facts_pam import pam_limits as reader
+    from ansible_collections.netlimits.tcp.plugins.module_utils._facts.pam import pam_limits as reader
     return reader(root)
 
 

@@ -13,9 +13,13 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.netlimits.tcp.plugins.module_utils import _paths, _plan, _plan_keys, _plan_report, _status
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
-from ansible_collections.netlimits.tcp.plugins.plugin_utils._render import render_file
+from ansible_collections.netlimits.tcp.plugins.module_utils._common import paths as _paths
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan import plan as _plan
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan import keys as _plan_keys
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan import report as _plan_report
+from ansible_collections.netlimits.tcp.plugins.module_utils._common import status as _status
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.render import render_file
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 from ansible_collections.netlimits.tcp.tests.unit.golden.renderer import role_renderer

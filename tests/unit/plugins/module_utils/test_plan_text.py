@@ -14,10 +14,10 @@ import subprocess
 
 import pytest
 
-from ansible_collections.netlimits.tcp.plugins.module_utils import _plan_text as t
-from ansible_collections.netlimits.tcp.plugins.module_utils._paths import TEMPLATE_RC_LOCAL
-from ansible_collections.netlimits.tcp.plugins.plugin_utils._render import RenderError
-from ansible_collections.netlimits.tcp.plugins.plugin_utils._render import block_lines as block_lines_of
+from ansible_collections.netlimits.tcp.plugins.module_utils._formats import rc_local as t
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import TEMPLATE_RC_LOCAL
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.render import RenderError
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.render import block_lines as block_lines_of
 from ansible_collections.netlimits.tcp.tests.unit.golden.renderer import role_renderer
 
 RENDER = role_renderer()

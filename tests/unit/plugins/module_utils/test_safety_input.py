@@ -21,9 +21,10 @@ import re
 
 import pytest
 
-from ansible_collections.netlimits.tcp.plugins.module_utils import _paths, _plan
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
-from ansible_collections.netlimits.tcp.plugins.module_utils._host_readings import read_host
+from ansible_collections.netlimits.tcp.plugins.module_utils._common import paths as _paths
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan import plan as _plan
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import read_host
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 

@@ -7,10 +7,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netlimits.tcp.plugins.module_utils import _paths, _plan, _status
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts_provenance import provenance_from
-from ansible_collections.netlimits.tcp.plugins.module_utils._sysctl_conf import (
+from ansible_collections.netlimits.tcp.plugins.module_utils._common import paths as _paths
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan import plan as _plan
+from ansible_collections.netlimits.tcp.plugins.module_utils._common import status as _status
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.provenance import provenance_from
+from ansible_collections.netlimits.tcp.plugins.module_utils._formats.sysctl_conf import (
     normalize_key, parse_sysctl_conf, sysctl_conf_keys,
 )
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree

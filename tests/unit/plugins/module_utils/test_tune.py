@@ -17,7 +17,10 @@ import stat
 
 import pytest
 
-from ansible_collections.netlimits.tcp.plugins.module_utils import _apply, _apply_files, _paths, _plan
+from ansible_collections.netlimits.tcp.plugins.module_utils._apply import apply as _apply
+from ansible_collections.netlimits.tcp.plugins.module_utils._apply import files as _apply_files
+from ansible_collections.netlimits.tcp.plugins.module_utils._common import paths as _paths
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan import plan as _plan
 from ansible_collections.netlimits.tcp.tests.unit.tuning import tune
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree

@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._values import (
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import (
     ceil_int, coerce_bool, coerce_int, is_blank, is_int, pow2ceil, to_int,
 )
 

@@ -19,9 +19,11 @@ import shutil
 
 import pytest
 
-from ansible_collections.netlimits.tcp.plugins.module_utils import _apply, _apply_systemd, _paths
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan_input import PlanError
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan_text import RC_BEGIN, RC_END
+from ansible_collections.netlimits.tcp.plugins.module_utils._apply import apply as _apply
+from ansible_collections.netlimits.tcp.plugins.module_utils._apply import systemd as _apply_systemd
+from ansible_collections.netlimits.tcp.plugins.module_utils._common import paths as _paths
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import PlanError
+from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import RC_BEGIN, RC_END
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
 from ansible_collections.netlimits.tcp.tests.unit.plugins.module_utils.test_tune import (
     Runner, host_tree, live, mode_of, read, run, snapshot,
@@ -377,7 +379,7 @@ def real_run(argv):
 
 
 def test_commands_run_under_a_time_limit():
-    from ansible_collections.netlimits.tcp.plugins.module_utils._host_steps import bounded
+    from ansible_collections.netlimits.tcp.plugins.module_utils._apply.steps import bounded
     timeout_bin = shutil.which('timeout')
     rc, dummy, err = bounded(real_run, timeout_bin, 1)(['sleep', '5'])
     assert rc == 124 and 'sleep 5 timed out after 1 s' in err

@@ -17,7 +17,8 @@ import os
 
 import pytest
 
-from ansible_collections.netlimits.tcp.plugins.plugin_utils import _audit_data, _audit_render
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._report import audit_data as _audit_data
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._report import audit_render as _audit_render
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.audit_facts import golden_cases
 
 EXPECTED = os.path.join(os.path.dirname(__file__), '..', '..', 'fixtures', 'expected', 'audit')

@@ -13,8 +13,9 @@ import re
 
 import pytest
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather
-from ansible_collections.netlimits.tcp.plugins.plugin_utils import _audit_data, _audit_render
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._report import audit_data as _audit_data
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._report import audit_render as _audit_render
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.audit_facts import EVIL, facts, finding, fleet, many
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 

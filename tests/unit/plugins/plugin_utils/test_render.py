@@ -17,9 +17,9 @@ import os
 
 import pytest
 
-from ansible_collections.netlimits.tcp.plugins.module_utils import _paths
-from ansible_collections.netlimits.tcp.plugins.module_utils._apply_files import StalePlan
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan import PlanError
+from ansible_collections.netlimits.tcp.plugins.module_utils._common import paths as _paths
+from ansible_collections.netlimits.tcp.plugins.module_utils._apply.files import StalePlan
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.plan import PlanError
 from ansible_collections.netlimits.tcp.tests.unit.golden import cases
 from ansible_collections.netlimits.tcp.tests.unit.golden.renderer import ROLE, role_renderer
 from ansible_collections.netlimits.tcp.tests.unit.plugins.module_utils.test_tune import Runner, find_bin, host_tree, read, OWNER

@@ -1,0 +1,149 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netlimits.tcp contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""fs.nr_open against every nofile the run writes, now and after the next boot (issue #14 H1, M8, item 4).
+
+A nofile above fs.nr_open makes PAM logins fail (kernel-limits.md). These
+checks see what the next boot does (the last sysctl file, systemd's bump, the
+kernel default), what other limits files ask, and what revert must not go
+below. Pure; Python 3.6 compatible.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import LIMITS_FILE, SYSCTL_FILE
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.keys import plan_key
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import (
+    containment_of, same_value, sysctl_fact, var,
+)
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import coerce_int, is_int
+
+# systemd >= 240 as PID 1 may raise fs.nr_open (to 1073741816 on 64-bit) and fs.file-max (to LONG_MAX) at
+# every boot (bump_file_max_and_nr_open, systemd src/core/main.c), but each is a build option
+# (bump-proc-sys-fs-nr-open, bump-proc-sys-fs-file-max): Debian 12 and 11 boot with fs.file-max LONG_MAX
+# and fs.nr_open 1048576 (read in the vm scenario's VMs). So nothing here counts on the bump: after boot
+# fs.nr_open is what a sysctl file sets or the kernel's default, and without a record revert leaves both
+# keys where they are (what the boot gives is not known).
+SYSTEMD_BUMPS_SINCE = 240
+SYSTEMD_BUMPED_KEYS = ('fs.nr_open', 'fs.file-max')
+KERNEL_NR_OPEN = 1048576        # fs/file.c sysctl_nr_open (1024 * 1024)
+
+
+def systemd_may_bump(facts, name):
+    """True where systemd (>= 240, PID 1, not in a container) may raise this key at every boot."""
+    systemd = ((facts or {}).get('persistence') or {}).get('systemd_version')
+    # files.systemd_default_nofile is None where systemd is not PID 1 (_facts_files.systemd_default_nofile)
+    pid1 = ((facts or {}).get('files') or {}).get('systemd_default_nofile') is not None
+    return name in SYSTEMD_BUMPED_KEYS and pid1 and systemd is not None and systemd >= SYSTEMD_BUMPS_SINCE \
+        and not containment_of(facts).get('container')
+
+
+def other_nofile(facts):
+    """(value, entry) of the highest numeric nofile set by a limits file other than ours, or (None, None)."""
+    best = (None, None)
+    for entry in ((facts or {}).get('files') or {}).get('limits_entries') or []:
+        if entry.get('file') != LIMITS_FILE and is_int(entry.get('value')) \
+                and (best[0] is None or entry['value'] > best[0]):
+            best = (entry['value'], entry)
+    return best
+
+
+def nr_open_at_boot(entries, facts):
+    """(value, source) of fs.nr_open after the next boot, with the sysctl file this plan writes.
+
+    The last sysctl file that sets it wins (_facts_provenance's load order, ours
+    included when the plan puts the key in it); with none, systemd's bump or the
+    kernel's default.
+    """
+    entry = [e for e in entries if e['key'] == 'fs.nr_open']
+    entry = entry[0] if entry else None
+    prov = ((facts or {}).get('provenance') or {}).get('fs.nr_open') or {}
+    others = [f for f in prov.get('files', ()) if f['path'] != SYSCTL_FILE]
+    if entry is not None and entry['in_file']:
+        winner = entry.get('overridden_by')
+        if not winner:
+            return entry['wanted'], SYSCTL_FILE
+        others = [f for f in others if f['path'] == winner]
+    if others:
+        return coerce_int(others[-1]['value']), others[-1]['path']
+    live = sysctl_fact(facts, 'fs.nr_open').get('value')
+    if containment_of(facts).get('container') and is_int(live):
+        # fs.nr_open is the machine's: restarting the container does not reset it
+        return live, 'the machine (fs.nr_open is not namespaced)'
+    return KERNEL_NR_OPEN, 'the kernel default'
+
+
+def check_nofile_after_boot(values, params, entries, facts, host):
+    """Keep every nofile the run writes at or below fs.nr_open after the next boot (H1).
+
+    When the value in effect now is high enough but nothing persists it (raised by
+    hand, or skipped_lower), the plan persists fs.nr_open at that value; when
+    another file sets a lower one at boot, the run is refused.
+    """
+    asked = [(var(short), values.get(short)) for short in ('nofile', 'nofile_soft', 'systemd_default_nofile')]
+    asked.extend(('%s[%s]' % (var('service_nofile'), name), coerce_int(value))
+                 for name, value in sorted((params.get('service_nofile') or {}).items()))
+    asked = [(name, value) for name, value in asked if is_int(value)]
+    if not asked:
+        return []
+    highest = max(value for dummy, value in asked)
+    boot, source = nr_open_at_boot(entries, facts)
+    if is_int(boot) and boot >= highest:
+        return []
+    fact = sysctl_fact(facts, 'fs.nr_open')
+    live = fact.get('value')
+    if fact.get('present') and is_int(live) and live >= highest:
+        entry = [e for e in entries if e['key'] == 'fs.nr_open']
+        if entry:
+            entry = entry[0]
+            persisted = entry['wanted'] if entry['in_file'] and is_int(entry['wanted']) and entry['wanted'] >= highest \
+                else live
+        else:
+            entry, dummy = plan_key('fs.nr_open', live, var('nr_open'), facts, params, host)
+            entries.append(entry)
+            persisted = live
+        if not entry['in_file'] or entry['wanted'] != persisted:
+            entry['wanted'] = persisted
+            entry['in_file'] = True
+            entry['apply'] = not same_value('fs.nr_open', live, persisted) and bool(fact.get('writable'))
+        if not entry.get('overridden_by'):
+            entry['reason'] = ('persisted at %d: %s (%d) needs it after boot, when %s would give %s'
+                               % (persisted, asked[0][0] if len(asked) == 1 else 'the nofile limits', highest,
+                                  source, boot))
+            return []
+        boot, source = nr_open_at_boot(entries, facts)
+    return ['%s (%d) is above fs.nr_open after the next boot (%s, from %s, read after %s): logins would fail '
+            'then; set fs.nr_open there too (or remove it there), or lower %s'
+            % (name, value, boot, source, SYSCTL_FILE, name) for name, value in asked if value > boot]
+
+
+def revert_floor(name, facts):
+    """(value, why) a revert never takes fs.nr_open below, or (None, ''): the highest nofile another
+    limits file sets (below it, those users could not log in).
+    """
+    floors = []
+    if name == 'fs.nr_open':
+        value, limit = other_nofile(facts)
+        if value is not None:
+            floors.append((value, '%s sets nofile %d for %s: fs.nr_open is not restored below it'
+                           % (limit['file'], value, limit['domain'])))
+    if not floors:
+        return None, ''
+    return max(floors)
+
+
+def check_nr_open_lowering(entries, facts):
+    """Errors when the plan would lower fs.nr_open below a nofile another limits file sets (M8)."""
+    value, limit = other_nofile(facts)
+    if value is None:
+        return []
+    errors = []
+    for entry in entries:
+        if entry['key'] == 'fs.nr_open' and entry['apply'] and is_int(entry['wanted']) and entry['wanted'] < value:
+            errors.append('%s (%d) would lower fs.nr_open below the nofile %d that %s sets for %s (line %s): '
+                          'that user could no longer log in; keep tcp_tune_nr_open at or above %d'
+                          % (var('nr_open'), entry['wanted'], value, limit['file'], limit['domain'],
+                             limit.get('line'), value))
+    return errors

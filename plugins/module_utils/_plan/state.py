@@ -1,0 +1,162 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netlimits.tcp contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the role keeps to undo itself: the state file, backups, and how each file is undone.
+
+Originals are recorded once, before the first change; a file with the role's
+header (or an rc.local that is only what the role creates) is never an
+original; without a record only what is provably the role's is removed.
+Pure; Python 3.6 compatible.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+from ansible_collections.netlimits.tcp.plugins.module_utils._common import keys as _keys
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import (
+    MANAGER_FILE, RC_LOCAL, SYSCTL_FILE, UDEV_FILE, backup_path,
+)
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.status import SKIPPED_KERNEL, SKIPPED_MISSING
+from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import (
+    RC_LOCAL_NEW, rc_local_has_block, rc_local_remove,
+)
+from ansible_collections.netlimits.tcp.plugins.module_utils._formats.sysctl_conf import sysctl_conf_keys
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import (
+    containment_of, kernel_text, normalize_raw, sysctl_fact,
+)
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import is_int
+
+
+def rc_local_created_only(text):
+    """True when rc.local, our block taken out, is what the role writes when it creates the file.
+
+    rc_local_insert(None, ...) is RC_LOCAL_NEW with the block in it, and removing the block gives back
+    the exact bytes, so the comparison is with RC_LOCAL_NEW itself.
+    """
+    return text is not None and rc_local_remove(text) == RC_LOCAL_NEW
+
+
+def file_ops(wanted_files, host):
+    """Writes, backups and stale removals for the present state.
+
+    wanted_files: {path: file_spec}; each write keeps its template and model (the controller renders
+    its content). A file that exists and is not ours yet is backed up once (byte copy under
+    BACKUP_DIR) before the first write.
+    """
+    files = (host or {}).get('files') or {}
+    state = (host or {}).get('state') or {}
+    recorded = state.get('files') or {}
+    writes, backups, record = [], [], {}
+    for path in sorted(wanted_files):
+        spec = wanted_files[path]
+        info = files.get(path) or {}
+        if path in recorded:
+            record[path] = recorded[path]
+        else:
+            # A file with our header (or an rc.local that is only what we create) is ours from an earlier
+            # run whose state directory is gone: not an original to back up and restore.
+            existed = bool(info.get('exists')) and not info.get('ours') and not (
+                path == RC_LOCAL and rc_local_created_only(info.get('content')))
+            record[path] = {'existed': existed, 'mode': info.get('mode') if existed else None,
+                            'backup': backup_path(path) if existed else None}
+            if existed:
+                backups.append({'src': path, 'dest': backup_path(path)})
+        writes.append(dict(spec, path=path))
+    stale = [p for p in sorted(recorded) if p not in wanted_files]
+    return writes, backups, record, stale
+
+
+def undo_ops(paths, host):
+    """How to undo our files: restore a backup, take our block out of rc.local, or remove a file of ours.
+
+    Without a record (state file lost) only what is provably ours goes: a file
+    that starts with our header, our block in rc.local. rc.local itself is removed
+    only when nothing but what the role creates is left in it.
+    """
+    files = (host or {}).get('files') or {}
+    state = (host or {}).get('state') or {}
+    recorded = state.get('files') or {}
+    restores, removes, writes = [], [], []
+    for path in paths:
+        rec = recorded.get(path) or {}
+        info = files.get(path) or {}
+        if not info.get('exists'):
+            continue
+        if path == RC_LOCAL:
+            text = info.get('content')
+            if text is None:
+                continue
+            if not rec.get('existed') and rc_local_created_only(text):
+                removes.append(path)
+            elif rc_local_has_block(text):
+                writes.append({'path': path, 'content': rc_local_remove(text), 'mode': rec.get('mode') or info.get('mode')})
+            elif rec.get('mode') and info.get('mode') != rec.get('mode'):
+                writes.append({'path': path, 'content': text, 'mode': rec.get('mode')})
+        elif rec.get('existed') and rec.get('backup'):
+            restores.append({'src': rec['backup'], 'dest': path, 'mode': rec.get('mode') or '0644'})
+        elif info.get('ours'):
+            removes.append(path)
+    return restores, removes, writes
+
+
+def ours_persisted(host):
+    """(sysctl keys our sysctl file sets, whether a txqueuelen file of ours exists) as found on the host."""
+    files = (host or {}).get('files') or {}
+    sysctl = files.get(SYSCTL_FILE) or {}
+    keys = set(sysctl_conf_keys(sysctl.get('content'))) if sysctl.get('ours') else set()
+    rc = files.get(RC_LOCAL) or {}
+    txq = rc_local_has_block(rc.get('content')) or any(
+        info.get('ours') for path, info in files.items() if path == UDEV_FILE or path.endswith('.link'))
+    return keys, txq
+
+
+def state_record(facts, host, entries, tx_entries, manager, record_files, conntrack_load):
+    """The state file's new content: originals recorded once (before the first change), merged additively."""
+    old = (host or {}).get('state') or {}
+    state = {
+        'format': 1,
+        'written_by': 'netlimits.tcp.tcp_tune',
+        'container': old.get('container', bool(containment_of(facts).get('container'))),
+        'initial_netns': old.get('initial_netns', containment_of(facts).get('initial_netns')),
+        'kernel': old.get('kernel', kernel_text(facts)),
+        'sysctl': dict(old.get('sysctl') or {}),
+        'txqueuelen': dict(old.get('txqueuelen') or {}),
+        'files': dict(old.get('files') or {}),
+    }
+    if 'systemd_default_nofile' in old:
+        state['systemd_default_nofile'] = old['systemd_default_nofile']
+    if 'conntrack_loaded_by_role' in old:
+        state['conntrack_loaded_by_role'] = old['conntrack_loaded_by_role']
+    # Without a state file, live values our own files persist are ours (an earlier run whose state
+    # directory is gone), not originals: revert then treats them as unrecorded.
+    ours = ours_persisted(host) if not old else (set(), False)
+    for entry in entries:
+        name = entry['key']
+        fact = sysctl_fact(facts, name) if name in _keys.BY_NAME else ((host or {}).get('extra_sysctl') or {}).get(name)
+        if name in state['sysctl'] or name in ours[0] or not fact or not fact.get('present'):
+            continue
+        if entry['status'] in (SKIPPED_KERNEL, SKIPPED_MISSING):
+            continue
+        raw = fact.get('raw') if fact.get('raw') is not None else fact.get('value')
+        state['sysctl'][name] = {'value': normalize_raw(raw),
+                                 'scope': fact.get('scope') or (_keys.BY_NAME[name].scope if name in _keys.BY_NAME else None)}
+    for entry in tx_entries:
+        if entry['interface'] not in state['txqueuelen'] and is_int(entry['before']) and not ours[1]:
+            state['txqueuelen'][entry['interface']] = entry['before']
+    if manager is not None and 'systemd_default_nofile' not in state:
+        current = manager.get('before') or {}
+        if current and current.get('source') != MANAGER_FILE:
+            state['systemd_default_nofile'] = {'soft': current.get('soft'), 'hard': current.get('hard'),
+                                               'source': current.get('source')}
+    for path, rec in record_files.items():
+        state['files'].setdefault(path, rec)
+    if conntrack_load and 'conntrack_loaded_by_role' not in state:
+        state['conntrack_loaded_by_role'] = not ((facts or {}).get('conntrack') or {}).get('loaded')
+    return state
+
+
+def state_text(state):
+    return json.dumps(state, indent=2, sort_keys=True) + '\n'

@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netlimits.tcp contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""render_plan(): the plan's managed files rendered from their templates, on the controller.
+
+The planner (module_utils/_plan*.py, on the host) decides what each file holds
+and hands it on as a model (_plan_files.file_spec: template, model, mode);
+this fills in each file's content with render(template, model), which the
+action plugin tcp_tune_apply backs with Ansible's template lookup over the
+role's templates/ (or the site's, tcp_tune_templates). rc.local is the site's
+file: the template renders our block's lines and they go into the text the
+planner read, between our markers (_plan_text.rc_local_insert).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.netlimits.tcp.plugins.module_utils._apply.files import text_bytes
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import digest
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import TEMPLATE_RC_LOCAL, TEMPLATE_SYSCTL
+from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import looks_like_marker, rc_local_insert
+
+
+class RenderError(Exception):
+    """A template rendered text the role cannot write (the message names the template and why)."""
+
+
+def block_lines(template, text):
+    """Lines of a rendered rc.local block; RenderError for a line that would read as one of our markers."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    for line in lines:
+        if looks_like_marker(line):
+            raise RenderError('%s rendered %r, which reads as a BEGIN/END line of the role\'s rc.local block: '
+                              'the block could not be found again' % (template, line))
+    return lines
+
+
+def render_file(item, render, exclude_keys=()):
+    """The content of one planned file (item: a write of the plan, with template and model)."""
+    model = item['model']
+    if item['template'] == TEMPLATE_SYSCTL and exclude_keys:
+        model = dict(model, entries=[e for e in model['entries'] if e['key'] not in exclude_keys])
+    text = render(item['template'], model)
+    if item['template'] == TEMPLATE_RC_LOCAL:
+        text, dummy = rc_local_insert(item.get('insert_into'), block_lines(item['template'], text))
+    return text
+
+
+def render_plan(the_plan, render, exclude_keys=()):
+    """A copy of the plan with 'content' in each write; exclude_keys: sysctl keys left out of the file."""
+    files = [dict(item, content=render_file(item, render, exclude_keys)) if 'template' in item else item
+             for item in the_plan.get('files') or []]
+    return dict(the_plan, files=files)
+
+
+def unchanged_files(rendered_plan):
+    """True when every rendered file has the bytes the host has now (the plan's 'read' digests)."""
+    read = rendered_plan.get('read') or {}
+    # the bytes the module writes for a text (_apply_files.text_bytes), digested as the host's were
+    return all(digest(text_bytes(item['content'])) == read.get(item['path']) for item in rendered_plan.get('files') or [])
