@@ -15,14 +15,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.params import DEFAULTS
-from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import RC_LOCAL_PATH
 
 NAME = '90-netlimits-tcp'
 SYSCTL_FILE = '/etc/sysctl.d/90-netlimits-tcp.conf'
 LIMITS_FILE = '/etc/security/limits.d/90-netlimits-tcp.conf'
 MANAGER_FILE = '/etc/systemd/system.conf.d/90-netlimits-tcp.conf'
 SERVICE_FILE = '/etc/systemd/system/%s.service.d/90-netlimits-tcp.conf'
-RC_LOCAL = RC_LOCAL_PATH
+RC_LOCAL = '/etc/rc.local'
 UDEV_FILE = '/etc/udev/rules.d/90-netlimits-tcp-txqueuelen.rules'
 LINK_FILE = '/etc/systemd/network/90-netlimits-tcp-%s.link'
 MODPROBE_FILE = '/etc/modprobe.d/90-netlimits-tcp.conf'

@@ -15,7 +15,8 @@ import re
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import (
     conf_files, exists, is_dir, is_executable, list_dir, read_lines, read_text,
 )
-from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import parse_ip_txqueuelen, parse_link_section
+from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import parse_ip_txqueuelen
+from ansible_collections.netlimits.tcp.plugins.module_utils._formats.systemd_link import parse_link_section
 
 # systemd-rc-local-generator is removed in systemd 260.
 RC_LOCAL_REMOVED_IN = 260

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, netlimits.tcp contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Text edits of the planner (pure): the marked block in /etc/rc.local, systemd .link files.
+"""The marked block in /etc/rc.local (pure text edits): where it goes, its markers, parsing it back.
 
 Where the rc.local block goes. On systemd hosts rc.local is run by
 rc-local.service, which systemd's rc-local generator
@@ -45,7 +45,8 @@ __metaclass__ = type
 import re
 import shlex
 
-RC_LOCAL_PATH = '/etc/rc.local'
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import RC_LOCAL as RC_LOCAL_PATH
+
 RC_BEGIN = '# BEGIN netlimits.tcp txqueuelen (managed by netlimits.tcp.tcp_tune)'
 RC_BEGIN_ADDED_NL = RC_BEGIN + ' [newline added at end of file]'
 RC_END = '# END netlimits.tcp txqueuelen'
@@ -245,38 +246,3 @@ def rc_local_block_settings(text):
         if parsed:
             settings[parsed[0]] = parsed[1]
     return settings
-
-
-def parse_link_section(text, section='Link'):
-    """[(key, value)] of one section of a systemd .link file."""
-    items, current = [], None
-    for line in (text or '').splitlines():
-        line = line.strip()
-        if not line or line[0] in '#;':
-            continue
-        if line.startswith('[') and line.endswith(']'):
-            current = line[1:-1]
-            continue
-        if current == section and '=' in line:
-            key, value = line.split('=', 1)
-            items.append((key.strip(), value.strip()))
-    return items
-
-
-# What Debian's 99-default.link says (systemd 247..257) when the host's cannot be read.
-DEFAULT_LINK = """[Match]
-OriginalName=*
-
-[Link]
-NamePolicy=keep kernel database onboard slot path
-AlternativeNamesPolicy=database onboard slot path
-MACAddressPolicy=persistent
-"""
-
-
-def link_settings(default_link_text):
-    """[(key, value)] of the host's 99-default.link [Link] section, without TransmitQueueLength.
-
-    Only the first matching .link applies, so ours (txqueuelen.link.j2) repeats these settings.
-    """
-    return [[k, v] for k, v in parse_link_section(default_link_text or DEFAULT_LINK) if k != 'TransmitQueueLength']

@@ -24,7 +24,8 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._common.status impor
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import IFNAME
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.keys import plan_key
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.sizing import CONNTRACK_PER_BUCKET
-from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import link_settings, rc_local_insert
+from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import rc_local_insert
+from ansible_collections.netlimits.tcp.plugins.module_utils._formats.systemd_link import link_settings
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import var
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import ceil_int, coerce_int, is_int
 
