@@ -31,10 +31,10 @@ test -f "$tarball"
 
 # PATH: the importer runs ansible-doc and ansible-lint by name. GALAXY_IMPORTER_* variables of the
 # caller would override the config file: none are passed, nor the caller's collections path.
+unset_vars=(-u ANSIBLE_COLLECTIONS_PATH -u ANSIBLE_COLLECTIONS_PATHS -u ANSIBLE_CONFIG)
+for var in $(compgen -e | grep '^GALAXY_IMPORTER_' || true); do unset_vars+=(-u "$var"); done
 status=0
-(cd "$out" && env -u ANSIBLE_COLLECTIONS_PATH -u ANSIBLE_COLLECTIONS_PATHS -u ANSIBLE_CONFIG \
-    $(env | sed -n 's/^\(GALAXY_IMPORTER_[A-Z_]*\)=.*/-u \1/p') \
-    PATH="$venv/bin:$PATH" GALAXY_IMPORTER_CONFIG="$config" \
+(cd "$out" && env "${unset_vars[@]}" PATH="$venv/bin:$PATH" GALAXY_IMPORTER_CONFIG="$config" \
     "$venv/bin/python" -m galaxy_importer.main "$(basename "$tarball")") >"$out/importer.log" 2>&1 || status=$?
 
 # What it says, without its line per plugin file ("Loading module ...").

@@ -94,7 +94,7 @@ def test_links_into_the_repository_exist():
     links = re.findall(r'\]\((%s/blob/main/[^)\s]+)\)' % re.escape(repository), text)
     assert links
     for url in links:
-        path, _, anchor = url[len(repository + '/blob/main/'):].partition('#')
+        path, anchor = (url[len(repository + '/blob/main/'):] + '#').split('#')[:2]
         assert os.path.isfile(os.path.join(ROOT, path)), url
         if anchor:
             headings = [_slug(line.lstrip('#')) for line in _read(path).splitlines() if line.startswith('#')]
