@@ -59,8 +59,8 @@ tune-transcript: ## capture `make tune` (check mode) into docs/tune-transcript.t
 	hacking/tune-transcript.sh docs/tune-transcript.txt $(TUNE_MAX_LINES)
 
 # ---- tests ---------------------------------------------------------------
-.PHONY: test unit lint sanity molecule build-check
-test: setup unit lint sanity build-check molecule ## everything: unit, lint, sanity, build, molecule, browser
+.PHONY: test unit lint sanity molecule build-check galaxy-import
+test: setup unit lint sanity build-check galaxy-import molecule ## everything: unit, lint, sanity, build, galaxy-importer, molecule, browser
 	# after molecule: the browser test prefers the fleet scenario's fresh report
 	$(MAKE) --no-print-directory browser
 	@echo "make test: all passed"
@@ -79,6 +79,12 @@ sanity: venvs collections ## ansible-test sanity from an ansible_collections/ pa
 
 build-check: venvs ## build the collection, install it offline, read the role's docs from it
 	$(HARNESS)/build-check.sh
+
+# galaxy-importer, the check Galaxy and Automation Hub run on every upload, on the built tarball
+# (.venv/galaxy-importer from tests/requirements/galaxy-importer.txt; its config is
+# tests/harness/galaxy-importer.cfg, through GALAXY_IMPORTER_CONFIG): fails on any ERROR or WARNING.
+galaxy-import: ## build the collection and import it with galaxy-importer: no ERROR, no WARNING
+	$(HARNESS)/galaxy-import.sh
 
 # One job per (scenario, core). Scenarios run MOLECULE_JOBS at a time: most of
 # their time is spent waiting on containers and systemd, not on the CPU. A run

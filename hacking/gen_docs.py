@@ -1,7 +1,7 @@
 """Generate the reference pages from their single sources.
 
-- docs/role-variables.md and the README's variable table, from
-  roles/tcp_tune/meta/argument_specs.yml;
+- docs/role-variables.md and the variable tables of the README and of the role's README
+  (roles/tcp_tune/README.md, the role's page on Galaxy), from roles/tcp_tune/meta/argument_specs.yml;
 - the profile table of docs/role.md, from the role's profiles (__tcp_tune_profiles in
   roles/tcp_tune/vars/main.yml), each value with its reason;
 - docs/module.md and docs/module-tcp_tune_apply.md, from the DOCUMENTATION
@@ -33,6 +33,7 @@ MODULES = {  # module file -> its page
 KEYS = os.path.join(ROOT, 'plugins', 'module_utils', '_common', 'keys.py')
 PLAN_PARAMS = os.path.join(ROOT, 'plugins', 'module_utils', '_common', 'params.py')
 README = os.path.join(ROOT, 'README.md')
+ROLE_README = os.path.join(ROOT, 'roles', 'tcp_tune', 'README.md')
 BEGIN = '<!-- BEGIN generated variable table: hacking/gen_docs.py -->'
 END = '<!-- END generated variable table -->'
 PROFILES_BEGIN = '<!-- BEGIN generated profile table: hacking/gen_docs.py from roles/tcp_tune/vars/main.yml -->'
@@ -259,8 +260,9 @@ def _replace_between(path, begin, end, body):
     return head + begin + '\n' + body + end + tail
 
 
-def readme_text():
-    return _replace_between(README, BEGIN, END, variable_table())
+def readme_text(path=README):
+    """A README (the collection's or the role's) with its variable table generated between the markers."""
+    return _replace_between(path, BEGIN, END, variable_table())
 
 
 def load_profiles():
@@ -311,6 +313,7 @@ def pages():
         os.path.join(ROOT, 'docs', 'role-variables.md'): role_variables_page(),
         os.path.join(ROOT, 'docs', 'keys.md'): keys_page(),
         README: readme_text(),
+        ROLE_README: readme_text(ROLE_README),
         ROLE_PAGE: role_page_text(),
         PLAN_PARAMS: plan_params_module(),
     }
