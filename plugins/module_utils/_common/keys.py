@@ -8,8 +8,9 @@ gather, scope, defaults by kernel version), the role's planner (which variable
 sets which key, kernel guards, raise-only), argument validation (valid ranges)
 and docs/ (generated tables). Nothing else lists keys.
 
-Facts and sources: ../shared/reference/kernel-limits.md and the kernel tree
-(Documentation/networking/ip-sysctl.rst, net/ipv4/sysctl_net_ipv4.c).
+Facts and sources: the kernel tree (Documentation/networking/ip-sysctl.rst,
+Documentation/admin-guide/sysctl/fs.rst, net/ipv4/sysctl_net_ipv4.c, net/core/sysctl_net_core.c),
+named per key below; docs/keys.md is generated from this table.
 Python 3.6 compatible: this runs on managed hosts.
 """
 
