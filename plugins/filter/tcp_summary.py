@@ -27,7 +27,7 @@ description:
     that have it; the hosts that were unreachable or failed; and totals.
   - Changed means status C(applied) or C(restored) (also C(overridden) when the live value was set).
     Skipped means C(skipped_*), C(kept_host_scope) or C(unknown_original). txqueuelen entries count
-    as keys named C(txqueuelen:IFACE).
+    as keys named C(txqueuelen IFACE).
   - Findings left are C(tcp_tune_report.findings) when the report has them, else the findings of
     the verify gathering (O(verify_var)).
   - A host is C(unreachable) when its reachability result says so, C(failed) when it has a failure
@@ -124,26 +124,18 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import status as _status
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._report.plain import key_entries, plain
 from ansible_collections.netlimits.tcp.plugins.plugin_utils._report.tables import align
 
 TUNED = 'tuned'
-UNREACHABLE = 'unreachable'
-FAILED = 'failed'
+UNREACHABLE = _status.UNREACHABLE
+FAILED = _status.FAILED
 
 CHANGED_STATUSES = _status.CHANGING
 SKIPPED_STATUSES = _status.SKIPPED
 OVERRIDDEN = _status.OVERRIDDEN
 SEVERITIES = _status.SEVERITIES
 MSG_MAX = 200
-
-
-def _plain(value):
-    """Ansible's lazy/templated containers (hostvars) to plain dicts and lists."""
-    if isinstance(value, Mapping):
-        return dict((u'%s' % (k,), _plain(v)) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _one_line(text):
@@ -156,33 +148,21 @@ def _short(text):
     return text if len(text) <= MSG_MAX else text[:MSG_MAX - 3] + u'...'
 
 
-def _entries(report):
-    """(key, entry) of the sysctl keys, then ('txqueuelen:IFACE', entry) of the interfaces."""
-    out = []
-    for section, prefix in (('sysctl', ''), ('txqueuelen', 'txqueuelen:')):
-        items = report.get(section)
-        if isinstance(items, Mapping):
-            for key in sorted(items):
-                if isinstance(items[key], Mapping):
-                    out.append((prefix + key, items[key]))
-    return out
-
-
 def changed_keys(report):
-    """Keys the run set live (or would set, in check mode), sorted: sysctl keys, then txqueuelen:IFACE."""
-    return [key for key, entry in _entries(report)
+    """Keys the run set live (or would set, in check mode), sorted: sysctl keys, then 'txqueuelen IFACE'."""
+    return [key for key, entry in key_entries(report)
             if entry.get('status') in CHANGED_STATUSES
             or (entry.get('status') == OVERRIDDEN and entry.get('live') in CHANGED_STATUSES)]
 
 
 def skipped_keys(report):
     """Key -> status of the keys left alone for a reason (missing, read-only, kernel, lower, host scope)."""
-    return dict((key, entry['status']) for key, entry in _entries(report) if entry.get('status') in SKIPPED_STATUSES)
+    return dict((key, entry['status']) for key, entry in key_entries(report) if entry.get('status') in SKIPPED_STATUSES)
 
 
 def overridden_keys(report):
     """Key -> the file loaded after ours that sets it (it wins at boot)."""
-    return dict((key, entry.get('overridden_by') or '?') for key, entry in _entries(report)
+    return dict((key, entry.get('overridden_by') or '?') for key, entry in key_entries(report)
                 if entry.get('status') == OVERRIDDEN)
 
 
@@ -396,18 +376,18 @@ def tcp_summary(hostvars, hosts=None, report_var='tcp_tune_report', reach_var='_
     for host in hosts:
         host = u'%s' % (host,)
         hv = _vars_of(hostvars, host)
-        reach = _plain(hv.get(reach_var)) if reach_var else None
+        reach = plain(hv.get(reach_var)) if reach_var else None
         if isinstance(reach, Mapping) and reach.get('unreachable'):
             unreachable[host] = reach.get('msg') or 'unreachable'
             continue
-        record = _plain(hv.get(failure_var)) if failure_var else None
+        record = plain(hv.get(failure_var)) if failure_var else None
         if record:
             failed[host] = _failure_text(record)
             continue
-        report = _plain(hv.get(report_var))
+        report = plain(hv.get(report_var))
         if isinstance(report, Mapping):
             reports[host] = report
-        verify = _plain(hv.get(verify_var)) if verify_var else None
+        verify = plain(hv.get(verify_var)) if verify_var else None
         limits = ((verify or {}).get('ansible_facts') or {}).get('tcp_limits') if isinstance(verify, Mapping) else None
         if isinstance(limits, Mapping) and isinstance(limits.get('findings'), list):
             findings[host] = limits['findings']

@@ -18,8 +18,8 @@ import os
 import shutil
 import tempfile
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import join, resolve
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import decode, file_info, read_bytes
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import join, read_bytes, resolve
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import decode, file_info
 
 DIR_MODE = 0o755
 BACKUP_MODE = 0o600
@@ -213,4 +213,3 @@ def mode_bits(text):
 
 def write_file(root, item, out, owner=None):
     put_file(root, item['path'], text_bytes(item['content']), mode_bits(item['mode']), out, owner)
-

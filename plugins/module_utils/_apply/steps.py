@@ -26,7 +26,8 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._apply.systemd impor
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.files import systemd_running
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.persistence import systemd_version_asking
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import decode, read_bytes, read_host
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import read_bytes
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import decode, read_host
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.report import report as make_report
 
 

@@ -25,9 +25,11 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._common import keys 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import paths as _paths
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.params import CHOICES, DEFAULTS, PARAMS
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import (
-    PREFIX, format_value, parse_port_set, sysctl_fact, var,
+    PREFIX, format_value, sysctl_fact, var,
 )
-from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import coerce_bool, coerce_int, is_blank, is_int
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import (
+    coerce_bool, coerce_int, is_blank, is_int, parse_port_set,
+)
 
 
 TXQUEUELEN_MAX = 100000         # larger queues only add latency (bufferbloat)

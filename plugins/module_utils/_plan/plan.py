@@ -53,7 +53,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._plan.state import f
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import RcLocalError, rc_local_has_block
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats.sysctl_conf import sysctl_conf_keys
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import (
-    containment_of, kernel_text, kernel_version, normalize_raw, parse_value, same_value, sysctl_fact, var,
+    containment_of, kernel_text, kernel_version, normalize_raw, planned_value, same_value, sysctl_fact, var,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import coerce_int, is_int
 
@@ -247,7 +247,7 @@ def plan_revert(params, facts, host):
         scope = (recorded.get(name) or {}).get('scope') or (key.scope if key else _keys.SCOPE_NETNS)
         unknown_why = 'no recorded original and no fixed kernel default'
         if name in recorded:
-            original = parse_value(name, recorded[name].get('value'))
+            original = planned_value(name, recorded[name].get('value'))
         elif systemd_may_bump(facts, name):
             original = None
             unknown_why = 'no recorded original, and systemd may raise %s at every boot (a build option)' % name

@@ -25,7 +25,7 @@ import stat
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import paths as _paths
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan import plan as _plan
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import is_writable, join, resolve
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import is_writable, join, read_bytes, resolve
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.sockets import listening_ports
 
 # Where 99-default.link may be, in systemd's search order (a .link of ours repeats its settings).
@@ -43,15 +43,6 @@ RC_LOCAL_GENERATORS = (
 # Managed files whose text the planner reads, not only their existence.
 TEXT_FILES = (_paths.RC_LOCAL, _paths.SYSCTL_FILE)
 IP_BINARIES = ('/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip')
-
-
-def read_bytes(root, path):
-    """The file's bytes, or None when it is missing or unreadable (symlinks followed inside root)."""
-    try:
-        with open(join(root, resolve(root, path)), 'rb') as handle:
-            return handle.read()
-    except (IOError, OSError, ValueError):   # ValueError: a NUL in a name from unvalidated input
-        return None
 
 
 def digest(data):

@@ -15,9 +15,24 @@ from collections.abc import Mapping
 
 
 def plain(value):
-    """A deep copy of value with every mapping a dict (keys as text) and every sequence a list."""
+    """A JSON-native deep copy: every mapping a dict with text keys, every sequence a list, every
+    scalar that is not None, a bool, an int, a float or text as text (so a JSON file equals the data)."""
     if isinstance(value, Mapping):
-        return dict(('%s' % (k,), plain(v)) for k, v in value.items())
+        return dict((u'%s' % (k,), plain(v)) for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
-    return value
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return u'%s' % (value,)
+
+
+def key_entries(report):
+    """[(name, entry)] of the keys of one tcp_tune_report: its sysctl keys, then 'txqueuelen IFACE'
+    for each interface, each part sorted by name (entries that are not mappings left out)."""
+    out = []
+    for section, prefix in (('sysctl', u''), ('txqueuelen', u'txqueuelen ')):
+        items = report.get(section) if isinstance(report, Mapping) else None
+        if isinstance(items, Mapping):
+            out.extend((prefix + u'%s' % (name,), items[name]) for name in sorted(items)
+                       if isinstance(items[name], Mapping))
+    return out

@@ -22,10 +22,11 @@ __metaclass__ = type
 import re
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import status as _status
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.keys import TIME_WAIT_SECONDS
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._report.plain import key_entries
 
 NA = '-'
 SEVERITIES = _status.SEVERITIES
-TIME_WAIT_SECONDS = 60          # TCP_TIMEWAIT_LEN (include/net/tcp.h): a closed 4-tuple is held this long
 TW_REUSE_WORDS = {0: 'off', 1: 'on', 2: 'loopback only'}
 
 PORT_RANGE = 'net.ipv4.ip_local_port_range'
@@ -191,15 +192,7 @@ def _limits_rows(report):
 def _entries(report):
     """(name, entry, is_key) of every managed item: sysctl keys and txqueuelen (keys, as the fleet summary counts
     them), then limits.d nofile groups and DefaultLimitNOFILE."""
-    out = []
-    for name in sorted(report.get('sysctl') or {}):
-        entry = report['sysctl'][name]
-        if isinstance(entry, dict):
-            out.append((name, entry, True))
-    for name in sorted(report.get('txqueuelen') or {}):
-        entry = report['txqueuelen'][name]
-        if isinstance(entry, dict):
-            out.append(('txqueuelen %s' % name, entry, True))
+    out = [(name, entry, True) for name, entry in key_entries(report)]
     out.extend((name, entry, False) for name, entry in _limits_rows(report))
     systemd = report.get('systemd_default_nofile')
     if isinstance(systemd, dict) and systemd.get('status'):

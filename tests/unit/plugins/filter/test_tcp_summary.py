@@ -61,10 +61,10 @@ def test_changed_skipped_overridden_keys_of_a_report():
                  i=key('unknown_original'), j=key('skipped_lower'))
     rep['txqueuelen'] = {'eth0': {'before': 1000, 'wanted': 10000, 'after': 10000, 'status': 'applied'},
                          'eth1': {'before': 1000, 'wanted': 10000, 'after': 1000, 'status': 'skipped_read_only'}}
-    assert tcp_summary.changed_keys(rep) == ['a', 'b', 'd', 'txqueuelen:eth0']
+    assert tcp_summary.changed_keys(rep) == ['a', 'b', 'd', 'txqueuelen eth0']
     assert tcp_summary.skipped_keys(rep) == {'f': 'skipped_read_only', 'g': 'skipped_kernel', 'h': 'kept_host_scope',
                                              'i': 'unknown_original', 'j': 'skipped_lower',
-                                             'txqueuelen:eth1': 'skipped_read_only'}
+                                             'txqueuelen eth1': 'skipped_read_only'}
     assert tcp_summary.overridden_keys(rep) == {'d': '/etc/sysctl.conf', 'e': '/etc/sysctl.d/99-x.conf'}
 
 
@@ -77,7 +77,7 @@ def test_a_report_from_the_planner_has_the_shape_the_summary_reads():
     ], 'txqueuelen': {'entries': [{'interface': 'eth0', 'before': 1000, 'wanted': 10000, 'status': 'applied'}]}}
     rep = _plan_report.report(the_plan, {}, True)
     data = tcp_summary.summarize(['h'], {'h': rep})
-    assert _entry(data, 'h')['changed'] == ['net.core.somaxconn', 'net.ipv4.tcp_fin_timeout', 'txqueuelen:eth0']
+    assert _entry(data, 'h')['changed'] == ['net.core.somaxconn', 'net.ipv4.tcp_fin_timeout', 'txqueuelen eth0']
     assert _entry(data, 'h')['skipped'] == {'net.core.netdev_max_backlog': 'skipped_missing'}
     assert _entry(data, 'h')['overridden'] == {'net.ipv4.tcp_fin_timeout': '/etc/sysctl.conf'}
     assert data['check_mode'] is True

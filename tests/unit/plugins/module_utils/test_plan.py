@@ -350,7 +350,7 @@ def test_txqueuelen_rc_local_created_and_udev_fallback_on_systemd_260(tmp_path):
     assert result['txqueuelen']['writes'] == [{'interface': 'eth0', 'txqueuelen': 5000}]
     rc = [f for f in result['files'] if f['path'] == _paths.RC_LOCAL][0]
     assert rc['mode'] == '0755' and render_file(rc, RENDER).startswith('#!/bin/sh\n')
-    facts['persistence']['systemd_version'] = 260
+    facts['persistence'].update(systemd_version=260, rc_local_supported=False)   # as the facts publish it
     result = plan(facts, profile='none', txqueuelen=5000, interfaces=['eth0'])
     assert 'ATTR{tx_queue_len}="5000"' in file_text(result, _paths.UDEV_FILE)
     assert any('260' in w for w in result['warnings'])
