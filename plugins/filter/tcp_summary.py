@@ -47,8 +47,10 @@ options:
     type: str
     default: tcp_tune_report
   reach_var:
-    description: Name of the registered result of the first task that contacts the host (its C(unreachable) flag).
-    type: str
+    description:
+      - Name of the registered result of the first task that contacts the host (its C(unreachable) flag), or a list
+        of such names when the first contact depends on the options (a host is unreachable when any of them says so).
+    type: raw
     default: __netlimits_tcp_reach
   verify_var:
     description: Name of the registered result of the C(netlimits.tcp.tcp_limits_facts) call after the role.
@@ -360,6 +362,13 @@ def _failure_text(record):
     return record if record else u'failed'
 
 
+def _names_of(var):
+    """A variable name or a list of them as a list ([] for none)."""
+    if not var:
+        return []
+    return [var] if isinstance(var, str) else list(var)
+
+
 def tcp_summary(hostvars, hosts=None, report_var='tcp_tune_report', reach_var='__netlimits_tcp_reach',
                 verify_var='__netlimits_tcp_verify', failure_var='__netlimits_tcp_failure', reports=False):
     """The fleet summary from hostvars (see summarize)."""
@@ -376,8 +385,9 @@ def tcp_summary(hostvars, hosts=None, report_var='tcp_tune_report', reach_var='_
     for host in hosts:
         host = u'%s' % (host,)
         hv = _vars_of(hostvars, host)
-        reach = plain(hv.get(reach_var)) if reach_var else None
-        if isinstance(reach, Mapping) and reach.get('unreachable'):
+        reaches = [plain(hv.get(name)) for name in _names_of(reach_var)]
+        reach = next((r for r in reaches if isinstance(r, Mapping) and r.get('unreachable')), None)
+        if reach is not None:
             unreachable[host] = reach.get('msg') or 'unreachable'
             continue
         record = plain(hv.get(failure_var)) if failure_var else None

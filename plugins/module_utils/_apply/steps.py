@@ -79,6 +79,21 @@ def load_conntrack(find_bin, run):
     return None if rc == 0 else (err or '').strip() or 'rc %s' % rc
 
 
+def not_root(euid, user):
+    """Why the plan step refuses to run (a dict with msg, user and uid), or None when euid is root's.
+
+    The plan needs root too: it tells the keys it may write from the read-only ones by what this
+    user may write, and reads /proc/1/limits. Checked first, before anything is read, so that the
+    one module call a host gets on a re-run also serves as the access check (docs/performance.md).
+    """
+    if euid == 0:
+        return None
+    return {'msg': 'netlimits.tcp.tcp_tune needs root on the host, but runs as %s (uid %d): become root '
+                   '(become: true, with a user that may sudo) or connect as root; nothing was read or changed'
+                   % (user, euid),
+            'user': user, 'uid': euid}
+
+
 def findings_left(facts):
     return [dict((k, f.get(k)) for k in ('id', 'severity', 'message')) for f in facts.get('findings') or []]
 

@@ -245,3 +245,15 @@ def test_whole_reports_are_kept_only_when_asked():
     # A host that was not tuned has none, even with a stale report from an earlier play.
     assert _entry(data, 'gone')['report'] is None and _entry(data, 'bad')['report'] is None
     assert json.loads(json.dumps(data)) == data
+
+
+def test_the_first_contact_may_be_one_of_several_registered_results():
+    """tune.yml: the limits printed first (when asked) or the role's one task contact a host first."""
+    hv = {'a': {'__netlimits_tcp_limits_before': {'skipped': True},
+                '__tcp_tune_result': {'unreachable': True, 'msg': 'Failed to connect'}},
+          'b': {'__netlimits_tcp_limits_before': {'unreachable': True, 'msg': 'no route'}},
+          'c': {'__netlimits_tcp_limits_before': {'skipped': True}, '__tcp_tune_result': {'changed': False},
+                'tcp_tune_report': report(a=key('applied'))}}
+    data = tcp_summary.tcp_summary(hv, reach_var=['__netlimits_tcp_limits_before', '__tcp_tune_result'])
+    assert data['unreachable'] == ['a', 'b'] and _entry(data, 'b')['msg'] == 'no route'
+    assert _entry(data, 'c')['status'] == 'tuned'
