@@ -13,6 +13,8 @@ __metaclass__ = type
 
 from collections.abc import Mapping
 
+from ansible.errors import AnsibleFilterError
+
 
 def plain(value):
     """A JSON-native deep copy: every mapping a dict with text keys, every sequence a list, every
@@ -36,3 +38,20 @@ def key_entries(report):
             out.extend((prefix + u'%s' % (name,), items[name]) for name in sorted(items)
                        if isinstance(items[name], Mapping))
     return out
+
+
+def host_list(hostvars, hosts, name, what):
+    """The host names a fleet filter covers: hosts (a name or a list), or every key of hostvars.
+
+    AnsibleFilterError naming the filter when hostvars is not a mapping (host -> what) or hosts
+    is neither a name nor a list.
+    """
+    if not isinstance(hostvars, Mapping):
+        raise AnsibleFilterError('%s expects hostvars or a dict host -> %s, got %s' % (name, what, type(hostvars).__name__))
+    if hosts is None:
+        hosts = list(hostvars.keys())
+    if isinstance(hosts, (str, bytes)):
+        hosts = [hosts]
+    if not isinstance(hosts, (list, tuple)):
+        raise AnsibleFilterError('%s: hosts must be a list of host names, got %s' % (name, type(hosts).__name__))
+    return [u'%s' % (host,) for host in hosts]

@@ -12,7 +12,8 @@ import json
 import pytest
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.netlimits.tcp.plugins.filter import tcp_summary
+from ansible_collections.netlimits.tcp.plugins.filter import tcp_summary as summary_filter
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._report import summary as tcp_summary
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan import report as _plan_report
 
 
@@ -50,7 +51,7 @@ def _entry(data, host):
 
 
 def test_filter_is_registered():
-    assert sorted(tcp_summary.FilterModule().filters()) == ['tcp_summary']
+    assert sorted(summary_filter.FilterModule().filters()) == ['tcp_summary']
 
 
 def test_changed_skipped_overridden_keys_of_a_report():
