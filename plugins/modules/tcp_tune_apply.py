@@ -13,7 +13,8 @@ short_description: Apply, persist or revert the TCP connection limits of the rol
 version_added: 0.1.0
 description:
   - The engine of the role M(netlimits.tcp.tcp_tune) (use the role; this module is what it runs on each host).
-  - An action plugin of the same name runs it in two steps. C(step=plan) validates the variables, gathers the limits
+  - An action plugin of the same name validates the variables on the controller (before any remote call) and runs
+    the module in two steps. C(step=plan) gathers the limits
     as M(netlimits.tcp.tcp_limits_facts) does, reads the role's state file and managed files and plans every change;
     each managed file comes back as the model of its template. The action plugin renders the templates of the role
     (C(roles/tcp_tune/templates), or the site's, see C(tcp_tune_templates)) on the controller. C(step=apply) checks
@@ -47,7 +48,8 @@ options:
     description:
       - The role's variables, a dict of C(tcp_tune_*) names (the prefix may be left out) to values, for example
         C(tcp_tune_profile=server) and C(tcp_tune_nofile=1048576). Unset variables take the role's defaults.
-      - Every name and value is validated by the planner; see C(docs/role-variables.md).
+      - The action plugin checks every name and value before it calls the module (defaults filled, so the module
+        gets every variable); see C(docs/role-variables.md). The module checks only what needs the host's facts.
     type: dict
     default: {}
   profiles:

@@ -14,7 +14,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._common.params import DEFAULTS
 
 NAME = '90-netlimits-tcp'
 SYSCTL_FILE = '/etc/sysctl.d/90-netlimits-tcp.conf'
@@ -33,8 +32,6 @@ BACKUP_DIR = STATE_DIR + '/backup'
 # there). A header must name OWNER_MARK: without a state file, that line is how the role tells its own
 # files from the site's (revert removes only those).
 OWNER_MARK = 'netlimits.tcp.tcp_tune'
-MANAGED_HEADER = DEFAULTS['managed_header']     # tcp_tune_managed_header's default (meta/argument_specs.yml)
-HEADER = '# ' + MANAGED_HEADER
 # Template (roles/tcp_tune/templates) of each kind of managed file; tcp_tune_templates overrides them by
 # these names.
 TEMPLATE_SYSCTL = 'sysctl.conf.j2'

@@ -41,7 +41,9 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._common.status impor
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.files import (
     file_spec, plan_conntrack, plan_limits, plan_manager, plan_services, plan_txqueuelen, service_unit,
 )
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import PlanError, IFNAME, SYSCTL_BAD, normalize_params, nr_open_after, validate
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import (
+    IFNAME, SYSCTL_BAD, PlanError, check_on_host, nr_open_after, params_of,
+)
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.keys import (
     new_entry, wanted_sysctl, sysctl_writes, loader_supports_dash, plan_key, sysctl_model,
 )
@@ -64,7 +66,7 @@ class HostRefused(PlanError):
 
 def plan_paths(params, facts, state=None):
     """Paths whose existence/mode the role must stat before planning (ours, plus any in the state file)."""
-    params, dummy = normalize_params(params)
+    params = params_of(params)
     paths = {SYSCTL_FILE, LIMITS_FILE, MANAGER_FILE, RC_LOCAL, UDEV_FILE, MODPROBE_FILE, MODULES_LOAD_FILE}
     for name in (params.get('service_nofile') or {}) if isinstance(params.get('service_nofile'), dict) else ():
         paths.add(SERVICE_FILE % service_unit(name))
@@ -83,7 +85,7 @@ def plan_paths(params, facts, state=None):
 
 def extra_keys(params, state=None):
     """Keys outside the table the role must read itself: tcp_tune_sysctl's, and those the state file recorded."""
-    params, dummy = normalize_params(params)
+    params = params_of(params)
     names = set(k for k in (params.get('sysctl') or {}) if isinstance(k, str) and k and not SYSCTL_BAD.search(k)
                 and '..' not in k and not k.startswith('-')) if isinstance(params.get('sysctl'), dict) else set()
     names.update(((state or {}).get('sysctl') or {}).keys())
@@ -104,9 +106,11 @@ def files_read(host):
 def plan(raw_params, facts, host=None, profiles=None):
     """The whole plan for tcp_tune_state present or absent.
 
-    profiles: the role's profiles (vars/main.yml __tcp_tune_profiles; see _plan_input).
+    raw_params: every variable of the role as the controller checked it ({'tcp_tune_x': value},
+    plugins/plugin_utils/_tune/validate.py). profiles: the role's profiles (vars/main.yml
+    __tcp_tune_profiles; see _plan/inputs.py).
 
-    Raises PlanError on bad input, HostRefused when a file of the host cannot be
+    Raises PlanError on input this host cannot take, HostRefused when a file of the host cannot be
     edited safely; in both cases before anything is written.
     """
     try:
@@ -116,8 +120,9 @@ def plan(raw_params, facts, host=None, profiles=None):
 
 
 def _make_plan(raw_params, facts, host=None, profiles=None):
-    params, warnings = normalize_params(raw_params)
-    validate(params, facts, profiles)
+    params = params_of(raw_params)
+    check_on_host(params, facts)
+    warnings = []
     if params['state'] == 'absent':
         result = plan_revert(params, facts, host)
         result['warnings'] = warnings + result['warnings']

@@ -25,6 +25,7 @@ import stat
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import paths as _paths
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan import plan as _plan
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import params_of
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import is_writable, join, read_bytes, resolve
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.sockets import listening_ports
 
@@ -124,7 +125,7 @@ def mem_total_bytes(root):
 
 def read_host(root, params, facts, sysctl_version=''):
     """The planner's `host` dict, read under root. params: the role's variables (raw)."""
-    normalized, dummy = _plan.normalize_params(params)
+    normalized = params_of(params)
     state = read_state(root)
     files = {}
     for path in _plan.plan_paths(params, facts, state or {}):

@@ -21,6 +21,8 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._common import statu
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
 from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.render import render_file
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
+from ansible_collections.netlimits.tcp.tests.unit.fixtures.checked import checked_plan
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.validate import checked_variables
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 from ansible_collections.netlimits.tcp.tests.unit.golden.renderer import role_renderer
 
@@ -32,7 +34,7 @@ def facts_for(tmp_path, profile='6.1', **kwargs):
 
 
 def plan(facts, host=None, **params):
-    return _plan.plan(dict(('tcp_tune_' + k, v) for k, v in params.items()), facts, host or {}, PROFILES)
+    return checked_plan(dict(('tcp_tune_' + k, v) for k, v in params.items()), facts, host, PROFILES)
 
 
 def by_key(result):
@@ -72,9 +74,11 @@ def test_nofile_above_read_only_nr_open_refused(tmp_path):
     assert 'tcp_tune_nofile' in str(err.value)
 
 
-def test_unknown_variable_is_a_warning(tmp_path):
-    result = plan(facts_for(tmp_path), somaxcon=1)
-    assert any('tcp_tune_somaxcon' in w for w in result['warnings'])
+def test_unknown_variable_is_a_warning_of_the_controllers_check(tmp_path):
+    variables, warnings = checked_variables({'tcp_tune_somaxcon': 1}, PROFILES)
+    assert any('tcp_tune_somaxcon' in w and 'typo' in w for w in warnings)
+    assert 'tcp_tune_somaxcon' not in variables and 'somaxcon' not in variables
+    assert plan(facts_for(tmp_path), somaxcon=1)['state'] == 'present'
 
 
 # ---------------------------------------------------------------- kernel guards
