@@ -72,7 +72,7 @@ def test_profile_sets_role_variables_each_with_why(profile):
 
 
 def test_profile_none_sets_nothing():
-    # the planner accepts tcp_tune_profile=none without the profiles (_plan_input.NO_PROFILE)
+    # the planner accepts tcp_tune_profile=none without the profiles (_plan/inputs.py NO_PROFILE)
     assert PROFILES['none']['settings'] == {}
 
 

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Where the role writes: every managed path, its template, the header of its files, its state directory.
 
-One place for the paths the planner plans, _apply writes, _host_readings reads and the
+One place for the paths the planner plans, _apply writes, _plan/readings.py reads and the
 tests check; is_managed_path() says whether a path is one of them (a state
 file naming any other path is not trusted). TEMPLATES names the template of
 roles/tcp_tune/templates each managed file is rendered from (on the

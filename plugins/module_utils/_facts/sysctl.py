@@ -17,6 +17,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import (
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.keys import TIME_WAIT_SECONDS
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import parse_port_set, to_int
 
+
 def parse_value(value_type, raw):
     """Parse /proc/sys text by _keys TYPE_*: int, list of ints, or merged port ranges; None when malformed."""
     if raw is None:

@@ -3,24 +3,23 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The planner of the role netlimits.tcp.tcp_tune (pure Python, no I/O).
 
-Inputs: the role's variables (``tcp_tune_*``), ``ansible_facts.tcp_limits``
-(docs/architecture.md) and the host readings of ``_host_readings.read_host`` (listening
+Inputs: the role's variables (``tcp_tune_*``, every one, as the controller checked them:
+plugin_utils/_tune/validate.py), ``ansible_facts.tcp_limits``
+(docs/architecture.md) and the host readings of ``_plan/readings.read_host`` (listening
 ports, the sysctl loader's version, the role's own state file, the text of
 rc.local and 99-default.link). Output: one plain dict that ``_apply`` carries
 out: per key the wanted value and its status, the content of every managed
 file, the live values to set, txqueuelen changes, what revert restores. Every
-decision shown in ``tcp_tune_report`` is made here. Keys come from ``_keys``
+decision shown in ``tcp_tune_report`` is made here. Keys come from ``_common/keys.py``
 (the one table); nothing here lists sysctl keys.
 
-Beside it, one concern each: ``_plan_input`` (profiles, variables,
-validation), ``_plan_sizing`` (workload sizing), ``_plan_keys`` (per-key
-decisions, the sysctl file, the live sysctl writes), ``_plan_nofile``
-(fs.nr_open against every nofile), ``_plan_files`` (limits, systemd,
-txqueuelen, conntrack files), ``_plan_state`` (state file, backups, undo),
-``_plan_values`` (fact look-ups, value formats and comparisons),
-``_plan_text`` (rc.local block, .link files), ``_paths`` and ``_status``
-(the vocabulary) and ``_plan_report`` (tcp_tune_report). Shared with the
-facts: ``_values`` (conversions) and ``_sysctl_conf`` (the sysctl.d parser).
+Beside it in _plan/, one concern each: ``inputs`` (profiles, the checks that need the
+host's facts), ``sizing`` (workload sizing), ``keys`` (per-key decisions, the sysctl
+file, the live sysctl writes), ``nofile`` (fs.nr_open against every nofile), ``files``
+(limits, systemd, txqueuelen, conntrack files), ``state`` (state file, backups, undo),
+``values`` (fact look-ups, value formats and comparisons), ``readings`` (what it reads
+of the host) and ``report`` (tcp_tune_report). Below it: _common (``paths``, ``status``,
+``values``, ``keys``) and _formats (``sysctl_conf``, ``rc_local``, ``systemd_link``).
 
 Python 3.6 compatible (it also runs in unit tests on old cores).
 """

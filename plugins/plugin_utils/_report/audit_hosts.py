@@ -37,7 +37,7 @@ def _facts_of(vars_or_facts):
 
 
 def audit_report(hostvars, hosts=None, unreachable=None, failed=None, result_var=None,
-                     tune_var='tcp_tune_report', generated=None, title=None, doc_base=None):
+                 tune_var='tcp_tune_report', generated=None, title=None, doc_base=None):
     """Report data for a fleet.
 
     hostvars: Ansible's hostvars, or a dict host -> host vars, or a dict host -> tcp_limits facts.
@@ -69,4 +69,4 @@ def audit_report(hostvars, hosts=None, unreachable=None, failed=None, result_var
         if tune_var and isinstance(hv, Mapping) and isinstance(hv.get(tune_var), (Mapping, list)):
             tunes[host] = plain(hv.get(tune_var))
     return build(facts_by_host, tune_reports=tunes, unreachable=sorted(unreachable),
-                             failed=failed_reasons, generated=generated, title=title, doc_base=doc_base or None)
+                 failed=failed_reasons, generated=generated, title=title, doc_base=doc_base or None)

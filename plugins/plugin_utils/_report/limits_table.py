@@ -17,6 +17,7 @@ from ansible_collections.netlimits.tcp.plugins.plugin_utils._report.format impor
     names_text,
 )
 
+
 def _sysctl(facts, key):
     entry = ((facts or {}).get('sysctl') or {}).get(key)
     if not isinstance(entry, dict) or not entry.get('present', True):

@@ -252,8 +252,9 @@ def test_bad_input(tmp_path, case, params, variable, allowed, tree):
 
 @pytest.mark.parametrize('case,params,variable,allowed,tree', BAD, ids=IDS)
 def test_bad_input_reads_nothing_risky_before_validation(tmp_path, case, params, variable, allowed, tree):
-    """_host_readings.read_host runs before the planner validates: on bad input it must not fail, must only read,
-    and must look only under /etc, the role's state directory and /proc/sys (never a key like `--system`)."""
+    """_plan/readings.py read_host must not act on unchecked variables (a module called without the
+    controller's check): on bad input it must not fail, must only read, and must look only under /etc,
+    the role's state directory and /proc/sys (never a key like `--system`)."""
     root = make_tree(tmp_path, **tree)
     before = snapshot(root)
     host = read_host(root, raw(params), gather(root))
