@@ -109,7 +109,7 @@ changelog: venvs collections ## render CHANGELOG.rst from changelogs/fragments (
 
 # ---- generated docs ------------------------------------------------------
 .PHONY: docs
-docs: venvs ## regenerate the reference pages, the README and profile tables, module_utils/_common/params.py (hacking/gen_docs.py)
+docs: venvs ## regenerate the reference pages, the README and profile tables (hacking/gen_docs.py)
 	$(RUN) $(NEWEST) python hacking/gen_docs.py
 
 # ---- the audit report in a real browser ------------------------------------

@@ -21,8 +21,8 @@ from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
 from ansible.plugins.loader import lookup_loader
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import MANAGED_HEADER
 from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.steps import tune_steps
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.validate import MANAGED_HEADER
 
 MODULE = 'netlimits.tcp.tcp_tune_apply'
 ROLE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), 'roles', 'tcp_tune')
@@ -59,16 +59,15 @@ class ActionModule(ActionBase):
         task_vars = task_vars or {}
         result = super(ActionModule, self).run(tmp, task_vars)
         variables = self._task.args.get('variables') or {}
+        profiles = self._task.args.get('profiles')
         if not isinstance(variables, dict):
             return dict(result, failed=True, msg='netlimits.tcp.tcp_tune_apply: variables must be a dict')
 
         def call(step, **options):
-            args = dict(options, variables=variables, step=step)
-            if step == 'plan':
-                args['profiles'] = self._task.args.get('profiles')
-            return self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars)
+            return self._execute_module(module_name=MODULE, module_args=dict(options, step=step), task_vars=task_vars)
 
-        outcome = tune_steps(call, self.renderer(task_vars, variables))
+        # tune_steps checks the variables first, here, before any remote call.
+        outcome = tune_steps(call, self.renderer(task_vars, variables), variables, profiles)
         facts = outcome.pop('facts', None)
         outcome.pop('invocation', None)     # the module's arguments: the whole plan, twice
         result.update(outcome)

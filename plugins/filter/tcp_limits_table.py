@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The gathered limits of one host as lines a person reads (playbooks/tune.yml with netlimits_tcp_print_limits).
 
-The work is done by plugins/plugin_utils/_report/tables.py (pure Python, unit tested).
+The work is done by plugins/plugin_utils/_report/limits_table.py (pure Python, unit tested).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -61,7 +61,7 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
-from ansible_collections.netlimits.tcp.plugins.plugin_utils._report import tables as _tables
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._report.limits_table import limits_lines
 from ansible_collections.netlimits.tcp.plugins.plugin_utils._report.plain import plain
 
 
@@ -69,7 +69,7 @@ def tcp_limits_table(facts, host='host', findings=True):
     """Lines of the limits table of one host's tcp_limits facts."""
     if not isinstance(facts, Mapping):
         raise AnsibleFilterError('tcp_limits_table expects the tcp_limits facts (a dict), got %s' % type(facts).__name__)
-    return _tables.limits_lines(plain(facts), '%s' % (host,), boolean(findings, strict=False))
+    return limits_lines(plain(facts), '%s' % (host,), boolean(findings, strict=False))
 
 
 class FilterModule(object):

@@ -5,7 +5,7 @@
 
 A filter and not a field of the report: the report is data (built on the host, kept as JSON, read by the
 summary and the audit), the table is its presentation, made on the controller where it is printed. The
-work is done by plugins/plugin_utils/_report/tables.py (pure Python, unit tested).
+work is done by plugins/plugin_utils/_report/plan_table.py (pure Python, unit tested).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -71,7 +71,7 @@ _value:
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.netlimits.tcp.plugins.plugin_utils._report import tables as _tables
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._report.plan_table import plan_lines
 from ansible_collections.netlimits.tcp.plugins.plugin_utils._report.plain import plain
 
 
@@ -81,7 +81,7 @@ def tcp_plan_table(report, facts=None, host='host'):
         raise AnsibleFilterError('tcp_plan_table expects a tcp_tune_report (a dict), got %s' % type(report).__name__)
     if facts is not None and not isinstance(facts, Mapping):
         raise AnsibleFilterError('tcp_plan_table: facts must be the tcp_limits facts (a dict), got %s' % type(facts).__name__)
-    return _tables.plan_lines(plain(report), plain(facts) if facts else None, '%s' % (host,))
+    return plan_lines(plain(report), plain(facts) if facts else None, '%s' % (host,))
 
 
 class FilterModule(object):

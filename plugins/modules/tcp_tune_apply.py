@@ -13,7 +13,8 @@ short_description: Apply, persist or revert the TCP connection limits of the rol
 version_added: 0.1.0
 description:
   - The engine of the role M(netlimits.tcp.tcp_tune) (use the role; this module is what it runs on each host).
-  - An action plugin of the same name runs it in two steps. C(step=plan) validates the variables, gathers the limits
+  - An action plugin of the same name validates the variables on the controller (before any remote call) and runs
+    the module in two steps. C(step=plan) gathers the limits
     as M(netlimits.tcp.tcp_limits_facts) does, reads the role's state file and managed files and plans every change;
     each managed file comes back as the model of its template. The action plugin renders the templates of the role
     (C(roles/tcp_tune/templates), or the site's, see C(tcp_tune_templates)) on the controller. C(step=apply) checks
@@ -21,6 +22,8 @@ description:
     role publishes as C(tcp_tune_report). When nothing would change, the plan step's report is the result and
     there is no second call.
   - Bad input fails before anything on the host changes, with a message naming the variable and what is allowed.
+  - C(step=plan) first checks that it runs as root and fails at once, before anything is read, when it does not
+    (C(not_root)); this is the access check of a host, so a host with nothing to change takes one module call.
   - Files are written only when their bytes, mode or owner differ (a second run changes nothing), atomically, owned
     by root; a file the role replaces is backed up once under C(/var/lib/netlimits-tcp/backup) first. Live values are
     written to C(/proc/sys) and C(/sys/class/net/IFACE/tx_queue_len); the only commands run are C(systemctl)'s,
@@ -30,7 +33,7 @@ author:
   - netlimits.tcp contributors (@netlimits)
 requirements:
   - Linux
-  - root (without it, files cannot be written)
+  - root (C(step=plan) refuses to run without it, before anything is read)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:
@@ -45,7 +48,8 @@ options:
     description:
       - The role's variables, a dict of C(tcp_tune_*) names (the prefix may be left out) to values, for example
         C(tcp_tune_profile=server) and C(tcp_tune_nofile=1048576). Unset variables take the role's defaults.
-      - Every name and value is validated by the planner; see C(docs/role-variables.md).
+      - The action plugin checks every name and value before it calls the module (defaults filled, so the module
+        gets every variable); see C(docs/role-variables.md). The module checks only what needs the host's facts.
     type: dict
     default: {}
   profiles:
@@ -115,6 +119,18 @@ applied:
   type: list
   elements: str
   sample: ["net.ipv4.tcp_fin_timeout=30", "/etc/sysctl.d/90-netlimits-tcp.conf"]
+not_root:
+  description: C(step=plan) - true when it refused to run because it is not root (nothing was read or changed).
+  returned: failure
+  type: bool
+user:
+  description: With C(not_root) - the user it ran as.
+  returned: failure
+  type: str
+uid:
+  description: With C(not_root) - that user's effective uid.
+  returned: failure
+  type: int
 refused:
   description: C(step=apply) - C([key, value, reason]) of each value the kernel refused (the run failed).
   returned: failure
@@ -176,12 +192,13 @@ report:
 """
 
 import os
+import pwd
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply.apply import ApplyError
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.plan import HostRefused, PlanError
-from ansible_collections.netlimits.tcp.plugins.module_utils._apply.steps import apply_step, bounded, plan_step
+from ansible_collections.netlimits.tcp.plugins.module_utils._apply.steps import apply_step, bounded, not_root, plan_step
 
 
 def keep_context_of(module):
@@ -193,6 +210,13 @@ def keep_context_of(module):
         context = module.selinux_context(dest) if os.path.lexists(dest) else module.selinux_default_context(dest)
         module.set_context_if_different(tmp, context, False)
     return keep_context
+
+
+def user_name(uid):
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return '?'
 
 
 def main():
@@ -207,7 +231,11 @@ def main():
         required_if=[('step', 'apply', ['plan'])],
         supports_check_mode=True,
     )
-    owner = (0, 0) if os.geteuid() == 0 else None
+    euid = os.geteuid()
+    refused = not_root(euid, user_name(euid)) if module.params['step'] == 'plan' else None
+    if refused:
+        module.fail_json(not_root=True, **refused)
+    owner = (0, 0) if euid == 0 else None
     run = bounded(module.run_command, module.get_bin_path('timeout'))
     try:
         if module.params['step'] == 'plan':

@@ -3,9 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The role's variables and profiles agree wherever they are listed.
 
-meta/argument_specs.yml is the one list of the variables. The planner's table (_plan_params) is
-generated from it (test_docs_current.py fails when it is stale; the test here names the variable);
-defaults/main.yml cannot be generated - Ansible reads the defaults from it, and its comments are
+meta/argument_specs.yml is the one list of the variables; the controller's check
+(plugins/plugin_utils/_tune/validate.py) reads it; defaults/main.yml cannot be generated - Ansible reads the defaults from it, and its comments are
 for people - so every name, default and type there is checked against the specs. The profiles are
 data of the role (vars/main.yml): their names must be the choices of tcp_tune_profile, their
 variables the role's, and every value must pass the planner as if it had been set explicitly.
@@ -18,8 +17,9 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan import plan as _plan
-from ansible_collections.netlimits.tcp.plugins.module_utils._common import params as _plan_params
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune import validate as _validate
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
+from ansible_collections.netlimits.tcp.tests.unit.fixtures.checked import checked_plan
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES, argument_specs, role_yaml
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 
@@ -50,11 +50,11 @@ def test_defaults_main_gives_the_default_of_argument_specs(name):
         assert not spec.get('choices') or value in spec['choices'], '%s: default %r not among its choices' % (name, value)
 
 
-def test_planner_table_is_argument_specs():
+def test_controller_reads_argument_specs():
     short = dict((name[len(PREFIX):], spec) for name, spec in SPECS.items())
-    assert _plan_params.PARAMS == dict((n, s.get('type', 'str')) for n, s in short.items())
-    assert _plan_params.DEFAULTS == dict((n, s['default']) for n, s in short.items() if s.get('default') is not None)
-    assert _plan_params.CHOICES == dict((n, tuple(s['choices'])) for n, s in short.items() if s.get('choices'))
+    assert _validate.PARAMS == dict((n, s.get('type', 'str')) for n, s in short.items())
+    assert _validate.DEFAULTS == dict((n, s['default']) for n, s in short.items() if s.get('default') is not None)
+    assert _validate.CHOICES == dict((n, tuple(s['choices'])) for n, s in short.items() if s.get('choices'))
 
 
 def test_profile_choices_are_the_profiles_of_the_role():
@@ -72,7 +72,7 @@ def test_profile_sets_role_variables_each_with_why(profile):
 
 
 def test_profile_none_sets_nothing():
-    # the planner accepts tcp_tune_profile=none without the profiles (_plan_input.NO_PROFILE)
+    # the planner accepts tcp_tune_profile=none without the profiles (_plan/inputs.py NO_PROFILE)
     assert PROFILES['none']['settings'] == {}
 
 
@@ -81,24 +81,24 @@ def test_profile_values_pass_the_planner_as_explicit_variables(tmp_path, profile
     facts = gather(make_tree(tmp_path, '6.1'))
     explicit = dict((PREFIX + short, entry['value']) for short, entry in PROFILES[profile]['settings'].items())
     explicit[PREFIX + 'profile'] = 'none'
-    assert _plan.plan(explicit, facts, {}, PROFILES)['state'] == 'present'
+    assert checked_plan(explicit, facts, {}, PROFILES)['state'] == 'present'
     # and the profile itself gives the planner exactly these values
-    assert _plan.plan({PREFIX + 'profile': profile}, facts, {}, PROFILES)['profile'] == profile
+    assert checked_plan({PREFIX + 'profile': profile}, facts, {}, PROFILES)['profile'] == profile
 
 
 def test_planner_without_profiles_says_the_role_passes_them(tmp_path):
     facts = gather(make_tree(tmp_path, '6.1'))
     with pytest.raises(_plan.PlanError) as err:
-        _plan.plan({}, facts, {})
+        checked_plan({}, facts, {})
     assert 'tcp_tune_profile=balanced needs the profiles' in str(err.value) and 'option profiles' in str(err.value)
-    assert _plan.plan({'tcp_tune_profile': 'none', 'tcp_tune_somaxconn': 8192}, facts, {})['state'] == 'present'
-    assert _plan.plan({'tcp_tune_state': 'absent'}, facts, {})['state'] == 'absent'
+    assert checked_plan({'tcp_tune_profile': 'none', 'tcp_tune_somaxconn': 8192}, facts, {})['state'] == 'present'
+    assert checked_plan({'tcp_tune_state': 'absent'}, facts, {})['state'] == 'absent'
 
 
 def test_planner_refuses_a_profile_entry_without_value(tmp_path):
     facts = gather(make_tree(tmp_path, '6.1'))
     broken = {'balanced': {'settings': {'somaxconn': 4096, 'somaxcon': {'value': 1}}}}
     with pytest.raises(_plan.PlanError) as err:
-        _plan.plan({}, facts, {}, broken)
+        checked_plan({}, facts, {}, broken)
     assert 'profiles[balanced][somaxconn] must be {value, why}' in str(err.value)
     assert 'profiles[balanced]: somaxcon is not a variable' in str(err.value)

@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """tune(): the role's whole run on one fixture host, in process, as on a real one.
 
-The same sequence the action plugin tcp_tune_apply runs (plugin_utils/_controller_steps.tune_steps):
-the module's plan step on the host, the role's templates rendered (golden/renderer.py, Ansible's
+The same sequence the action plugin tcp_tune_apply runs (plugin_utils/_tune/steps.py tune_steps):
+the controller's check of the variables, the module's plan step on the host, the role's templates rendered (golden/renderer.py, Ansible's
 template lookup), the module's apply step. call() turns the module's exceptions into the failed
 results AnsibleModule.fail_json would give; tune() raises them again for the tests.
 """
@@ -30,12 +30,12 @@ class Calls(object):
         self.steps = []
         self.error = None
 
-    def __call__(self, step, plan=None, recheck=True):
+    def __call__(self, step, plan=None, recheck=True, variables=None, profiles=None):
         self.steps.append(step)
         try:
-            if step == 'plan':
-                return plan_step(self.root, self.params, self.check_mode, self.run, self.find_bin, self.owner,
-                                 self.profiles)
+            if step == 'plan':     # variables as tune_steps checked them on the controller
+                return plan_step(self.root, variables, self.check_mode, self.run, self.find_bin, self.owner,
+                                 profiles)
             return apply_step(self.root, plan, self.check_mode, self.run, self.find_bin, self.owner,
                               self.keep_context, recheck)
         except ApplyError as exc:
@@ -55,8 +55,10 @@ def tune(root, params, check_mode=False, run=None, find_bin=None, owner=None, ke
     applied (of both applies when the kernel refused a key).
     """
     calls = calls or Calls(root, params, check_mode, run, find_bin, owner, keep_context, profiles)
-    result = tune_steps(calls, render or role_renderer())
+    result = tune_steps(calls, render or role_renderer(), calls.params, calls.profiles)
     result['steps'] = list(calls.steps)
+    if result.get('errors'):     # the controller's check: no call was made
+        raise PlanError(result['errors'])
     if result.get('failed'):
         if isinstance(calls.error, (PlanError, HostRefused)):
             raise calls.error

@@ -39,8 +39,8 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._apply.files import 
     write_file,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply.systemd import merge_commands, read_pending, record_pending, run_systemd, systemd_commands
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import join
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import digest, read_bytes, sysctl_path
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import join, read_bytes
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import digest, sysctl_path
 
 # errnos of a write the kernel refuses for lack of privilege (unprivileged container, read-only /sys)
 DENIED = (errno.EPERM, errno.EACCES, errno.EROFS)

@@ -16,11 +16,10 @@ __metaclass__ = type
 import json
 import os
 import shutil
-import stat
 import tempfile
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import join, resolve
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import decode, file_info, read_bytes
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import join, read_bytes, resolve
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import decode, file_info
 
 DIR_MODE = 0o755
 BACKUP_MODE = 0o600
@@ -214,11 +213,3 @@ def mode_bits(text):
 
 def write_file(root, item, out, owner=None):
     put_file(root, item['path'], text_bytes(item['content']), mode_bits(item['mode']), out, owner)
-
-
-def is_world_writable(root, path):
-    """True when path exists and others may write it (a safety check the tests also use)."""
-    try:
-        return bool(os.stat(join(root, path)).st_mode & stat.S_IWOTH)
-    except (IOError, OSError):
-        return False

@@ -26,7 +26,8 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._apply.systemd impor
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.files import systemd_running
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.persistence import systemd_version_asking
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import decode, read_bytes, read_host
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import read_bytes
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import decode, read_host
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.report import report as make_report
 
 
@@ -76,6 +77,21 @@ def load_conntrack(find_bin, run):
         return 'modprobe not found'
     rc, dummy, err = run([modprobe, 'nf_conntrack'])
     return None if rc == 0 else (err or '').strip() or 'rc %s' % rc
+
+
+def not_root(euid, user):
+    """Why the plan step refuses to run (a dict with msg, user and uid), or None when euid is root's.
+
+    The plan needs root too: it tells the keys it may write from the read-only ones by what this
+    user may write, and reads /proc/1/limits. Checked first, before anything is read, so that the
+    one module call a host gets on a re-run also serves as the access check (docs/performance.md).
+    """
+    if euid == 0:
+        return None
+    return {'msg': 'netlimits.tcp.tcp_tune needs root on the host, but runs as %s (uid %d): become root '
+                   '(become: true, with a user that may sudo) or connect as root; nothing was read or changed'
+                   % (user, euid),
+            'user': user, 'uid': euid}
 
 
 def findings_left(facts):

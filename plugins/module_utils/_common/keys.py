@@ -8,8 +8,9 @@ gather, scope, defaults by kernel version), the role's planner (which variable
 sets which key, kernel guards, raise-only), argument validation (valid ranges)
 and docs/ (generated tables). Nothing else lists keys.
 
-Facts and sources: ../shared/reference/kernel-limits.md and the kernel tree
-(Documentation/networking/ip-sysctl.rst, net/ipv4/sysctl_net_ipv4.c).
+Facts and sources: the kernel tree (Documentation/networking/ip-sysctl.rst,
+Documentation/admin-guide/sysctl/fs.rst, net/ipv4/sysctl_net_ipv4.c, net/core/sysctl_net_core.c),
+named per key below; docs/keys.md is generated from this table.
 Python 3.6 compatible: this runs on managed hosts.
 """
 
@@ -57,6 +58,12 @@ def _key(name, scope, kind, value_type, doc, minimum=None, maximum=None, since=N
 
 NR_OPEN_MAX = 2147483584
 INT_MAX = 2147483647
+
+# TCP_TIMEWAIT_LEN (include/net/tcp.h): a closed 4-tuple is held in TIME_WAIT this long. Fixed:
+# tcp_fin_timeout does not change it. The facts publish it (ports.time_wait_seconds), the planner
+# sizes port ranges and conntrack with it, the tables word capacity with it.
+TIME_WAIT_SECONDS = 60
+
 # tcp_fin_timeout goes through proc_dointvec_jiffies (net/ipv4/sysctl_net_ipv4.c), which refuses a
 # value above INT_MAX / HZ with EINVAL (do_proc_dointvec_jiffies_conv, kernel/sysctl.c). HZ is a build
 # option that /proc does not show reliably; it is at most 1000, so INT_MAX // 1000 is valid on every kernel.

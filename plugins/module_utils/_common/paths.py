@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Where the role writes: every managed path, its template, the header of its files, its state directory.
 
-One place for the paths the planner plans, _apply writes, _host_readings reads and the
+One place for the paths the planner plans, _apply writes, _plan/readings.py reads and the
 tests check; is_managed_path() says whether a path is one of them (a state
 file naming any other path is not trusted). TEMPLATES names the template of
 roles/tcp_tune/templates each managed file is rendered from (on the
@@ -14,7 +14,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._common.params import DEFAULTS
 
 NAME = '90-netlimits-tcp'
 SYSCTL_FILE = '/etc/sysctl.d/90-netlimits-tcp.conf'
@@ -33,8 +32,6 @@ BACKUP_DIR = STATE_DIR + '/backup'
 # there). A header must name OWNER_MARK: without a state file, that line is how the role tells its own
 # files from the site's (revert removes only those).
 OWNER_MARK = 'netlimits.tcp.tcp_tune'
-MANAGED_HEADER = DEFAULTS['managed_header']     # tcp_tune_managed_header's default (meta/argument_specs.yml)
-HEADER = '# ' + MANAGED_HEADER
 # Template (roles/tcp_tune/templates) of each kind of managed file; tcp_tune_templates overrides them by
 # these names.
 TEMPLATE_SYSCTL = 'sysctl.conf.j2'

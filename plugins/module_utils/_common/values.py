@@ -66,6 +66,43 @@ def ceil_int(x):
     return i if i == x else i + 1
 
 
+def merge_port_ranges(ranges):
+    """[[lo, hi], ...] sorted, with overlapping or adjacent ranges merged (pure)."""
+    merged = []
+    for lo, hi in sorted([list(r) for r in ranges]):
+        if merged and lo <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    return merged
+
+
+def parse_port_set(value):
+    """A port set as merged sorted [[lo, hi], ...]; ValueError naming the item that is not a port.
+
+    Takes the kernel's text ('8080,9000-9010', as /proc/sys/net/ipv4/ip_local_reserved_ports
+    shows it) and the role's forms ([8080, '9000-9010'], [[9000, 9010]]).
+    """
+    items = []
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [p for p in re.split(r'[,\s]+', value.strip()) if p]
+    if is_int(value):
+        value = [value]
+    for item in value:
+        if isinstance(item, (list, tuple)) and len(item) == 2:
+            lo, hi = coerce_int(item[0]), coerce_int(item[1])
+        elif isinstance(item, str) and '-' in item:
+            lo, hi = (coerce_int(p) for p in item.split('-', 1))
+        else:
+            lo = hi = coerce_int(item)
+        if not (is_int(lo) and is_int(hi)) or not 1 <= lo <= hi <= 65535:
+            raise ValueError('%r is not a port (1..65535) or a range "lo-hi"' % (item,))
+        items.append([lo, hi])
+    return merge_port_ranges(items)
+
+
 def pow2ceil(n):
     """Smallest power of two >= n (n >= 1)."""
     p = 1

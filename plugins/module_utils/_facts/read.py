@@ -86,7 +86,7 @@ def read_text(root, rel, unreadable=None):
 
 
 def read_bytes(root, rel, unreadable=None, limit=None):
-    """The file's bytes (at most limit of them), or None when absent or unreadable."""
+    """The file's bytes (at most limit of them), or None when absent or unreadable (symlinks followed inside root)."""
     rel = resolve(root, rel)
     try:
         with open(join(root, rel), 'rb') as handle:
@@ -94,6 +94,8 @@ def read_bytes(root, rel, unreadable=None, limit=None):
     except (IOError, OSError) as exc:
         if exc.errno not in _ABSENT:
             note(unreadable, rel)
+        return None
+    except ValueError:      # a NUL in a name from unvalidated input: no such file
         return None
 
 

@@ -14,43 +14,12 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._common import keys 
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import (
     exists, is_writable, read_text,
 )
-from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import to_int
-
-# TCP_TIMEWAIT_LEN in include/net/tcp.h: fixed, tcp_fin_timeout does not change it.
-TIME_WAIT_SECONDS = 60
-
-
-def parse_port_set(text):
-    """'8080,9000-9010' -> [[8080, 8080], [9000, 9010]], sorted and merged; None when malformed."""
-    ranges = []
-    for part in (text or '').replace(' ', ',').replace('\t', ',').split(','):
-        part = part.strip()
-        if not part:
-            continue
-        if '-' in part:
-            lo, hi = part.split('-', 1)
-        else:
-            lo, hi = part, part
-        lo, hi = to_int(lo), to_int(hi)
-        if lo is None or hi is None:
-            return None
-        ranges.append([min(lo, hi), max(lo, hi)])
-    return merge_port_ranges(ranges)
-
-
-def merge_port_ranges(ranges):
-    """[[lo, hi], ...] sorted, with overlapping or adjacent ranges merged (pure)."""
-    merged = []
-    for lo, hi in sorted([list(r) for r in ranges]):
-        if merged and lo <= merged[-1][1] + 1:
-            merged[-1][1] = max(merged[-1][1], hi)
-        else:
-            merged.append([lo, hi])
-    return merged
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.keys import TIME_WAIT_SECONDS
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import parse_port_set, to_int
 
 
 def parse_value(value_type, raw):
-    """Parse /proc/sys text by _keys TYPE_*: int, list of ints, or merged port ranges."""
+    """Parse /proc/sys text by _keys TYPE_*: int, list of ints, or merged port ranges; None when malformed."""
     if raw is None:
         return None
     if value_type == _keys.TYPE_INT:
@@ -59,7 +28,10 @@ def parse_value(value_type, raw):
         values = [to_int(f) for f in raw.split()]
         return None if None in values else values
     if value_type == _keys.TYPE_PORT_SET:
-        return parse_port_set(raw)
+        try:
+            return parse_port_set(raw)
+        except ValueError:
+            return None
     return raw
 
 

@@ -21,6 +21,8 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.status import (
     APPLIED, OVERRIDDEN, SKIPPED_KERNEL, SKIPPED_LOWER, SKIPPED_MISSING, SKIPPED_READ_ONLY, UNCHANGED,
 )
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.files import SYSTEMD_BUILTIN_NOFILE
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.persistence import RC_LOCAL_REMOVED_IN
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import IFNAME
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.keys import plan_key
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.sizing import CONNTRACK_PER_BUCKET
@@ -29,9 +31,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._formats.systemd_lin
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import var
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import ceil_int, coerce_int, is_int
 
-SYSTEMD_BUILTIN_NOFILE = {'soft': 1024, 'hard': 524288}
 SYSTEMD_TXQ_SINCE = 248         # .link TransmitQueueLength=
-RC_LOCAL_REMOVED_IN = 260
 
 
 def file_spec(template, model, mode='0644'):
@@ -94,7 +94,7 @@ def plan_manager(values, params, facts, host):
     state = (host or {}).get('state') or {}
     original = state.get('systemd_default_nofile')
     if current.get('source') == MANAGER_FILE:
-        base = original or SYSTEMD_BUILTIN_NOFILE
+        base = original or dict(zip(('soft', 'hard'), SYSTEMD_BUILTIN_NOFILE))
     else:
         base = {'soft': current.get('soft'), 'hard': current.get('hard')}
     soft, hard = wanted, wanted
@@ -202,7 +202,7 @@ def plan_txqueuelen(values, params, facts, host):
     method = params['txqueuelen_persist']
     persistence = (facts or {}).get('persistence') or {}
     systemd = persistence.get('systemd_version')
-    if method == 'rc_local' and systemd is not None and systemd >= RC_LOCAL_REMOVED_IN:
+    if method == 'rc_local' and persistence.get('rc_local_supported') is False:
         out['warnings'].append('txqueuelen: systemd %d has no rc.local support (removed in %d): persisting with '
                                'udev instead' % (systemd, RC_LOCAL_REMOVED_IN))
         method = 'udev'

@@ -1,16 +1,17 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, netlimits.tcp contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The tcp_tune planner's input: the variables it takes, the profile's values, and their validation.
+"""The tcp_tune planner's input on the host: the variables as the controller checked them, the
+profiles the role passes in, and the checks that need the host's facts.
 
-The variables themselves (names, types, defaults, choices) are the generated table of _plan_params,
-from the role's meta/argument_specs.yml. The profiles are data of the role (vars/main.yml,
-__tcp_tune_profiles), which it passes to its module: the planner takes them as an argument,
-{name: {'description': text, 'settings': {short name: {'value': v, 'why': text}}}}.
+The action plugin tcp_tune_apply validates the variables on the controller before any remote call
+(plugins/plugin_utils/_tune/validate.py: defaults, types, ranges, patterns, rules between them)
+and hands the module every variable. Only what depends on this host is checked here: the port
+range against net.ipv4.ip_unprivileged_port_start (check_on_host) and nofile against fs.nr_open
+as this run leaves it (nr_open_after; _plan.plan and _plan.nofile).
 
-normalize_params() coerces types and fills defaults; validate() raises
-PlanError naming every bad variable and what is allowed, before the planner
-decides anything.
+The profiles are data of the role (vars/main.yml, __tcp_tune_profiles), which it passes to its
+module: {name: {'description': text, 'settings': {short name: {'value': v, 'why': text}}}}.
 
 Python 3.6 compatible.
 """
@@ -21,36 +22,17 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._common import keys as _keys
-from ansible_collections.netlimits.tcp.plugins.module_utils._common import paths as _paths
-from ansible_collections.netlimits.tcp.plugins.module_utils._common.params import CHOICES, DEFAULTS, PARAMS
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import (
-    PREFIX, format_value, parse_port_set, sysctl_fact, var,
-)
-from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import coerce_bool, coerce_int, is_blank, is_int
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import PREFIX, sysctl_fact, var
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import is_int
 
-
-TXQUEUELEN_MAX = 100000         # larger queues only add latency (bufferbloat)
-
-# tcp_tune_* names that are not role inputs: the role's output.
-NOT_PARAMS = ('report',)
-
-# Whole-string patterns: \Z, not $, which also matches before a trailing newline ('nginx\n').
 # IFNAME: an interface name the role puts in rc.local, udev rules and .link file names (IFNAMSIZ 16
 # with the NUL, include/uapi/linux/if.h); the planner also filters sysfs names with it.
 IFNAME = re.compile(r'\A[A-Za-z0-9_.+-]{1,15}\Z')
-_UNIT = re.compile(r'\A[A-Za-z0-9:_.\\@-]+\Z')
 # SYSCTL_BAD: what a key of tcp_tune_sysctl must not hold ('/' would change the separator, '=' and
 # whitespace would end the name in a sysctl file); _plan.extra_keys skips such names before validation.
 SYSCTL_BAD = re.compile(r'[/=\s]')
-_SYSCTL_NAME = re.compile(r'\A[A-Za-z0-9_+@][A-Za-z0-9_+@-]*(\.[A-Za-z0-9_+@-]+)+\Z')
-# Control characters (C0, DEL, C1) and the Unicode line and paragraph separators. Each of \x0b, \x0c,
-# \x1c-\x1e, \x85, \u2028 and \u2029 is a line break to str.splitlines(), and NUL ends a C string: in a
-# value they would become extra lines (or a cut line) of the files the role writes for systemd-sysctl.
-_CONTROL = re.compile(u'[\x00-\x1f\x7f-\x9f\u2028\u2029]')
-# The same without the tab, which values may hold (/proc/sys shows lists tab-separated; systemd-sysctl and
-# procps take it as a space).
-_VALUE_CONTROL = re.compile(u'[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]')
+
+NO_PROFILE = 'none'     # sets nothing, by its name: the one profile that needs no data
 
 
 class PlanError(Exception):
@@ -61,96 +43,20 @@ class PlanError(Exception):
         super(PlanError, self).__init__('; '.join(self.errors))
 
 
-# ---------------------------------------------------------------- profiles
-
-NO_PROFILE = 'none'     # sets nothing, by its name: the one profile that needs no data
-
-
-def _profile_errors(params, profiles):
-    """Errors for the profile: unknown name, profiles not given, or a malformed entry of the chosen one."""
-    name = params['profile']
-    if profiles is None:
-        if params['state'] == 'absent' or name == NO_PROFILE:
-            return []   # revert reads no profile; none sets nothing
-        return ['%s=%s needs the profiles, which the role netlimits.tcp.tcp_tune passes to its module (option '
-                'profiles, from its vars/main.yml): run the role, or give profiles, or %s=%s'
-                % (var('profile'), name, var('profile'), NO_PROFILE)]
-    if not isinstance(profiles, dict) or not isinstance(name, str) or name not in profiles:
-        return ['%s must be one of %s, got %r' % (var('profile'), ', '.join(sorted(profiles or {})), name)]
-    settings = (profiles[name] or {}).get('settings') if isinstance(profiles[name], dict) else None
-    if not isinstance(settings, dict):
-        return ['profiles[%s] must be a dict with settings: {variable: {value, why}}, got %r' % (name, profiles[name])]
-    errors = []
-    for short, entry in settings.items():
-        if short not in PARAMS:
-            errors.append('profiles[%s]: %s is not a variable of netlimits.tcp.tcp_tune' % (name, short))
-        elif not isinstance(entry, dict) or 'value' not in entry:
-            errors.append('profiles[%s][%s] must be {value, why}, got %r' % (name, short, entry))
-    return errors
+def params_of(variables):
+    """{short name: value} of the role's variables ({'tcp_tune_x': v}; the prefix may be left out)."""
+    out = {}
+    for name, value in (variables or {}).items():
+        name = '%s' % (name,)
+        out[name[len(PREFIX):] if name.startswith(PREFIX) else name] = value
+    return out
 
 
 def profile_values(params, profiles):
-    """{short name: value} of the chosen profile (after validate(); {} for none or when not needed)."""
-    if profiles is None:
+    """{short name: value} of the chosen profile ({} without profiles or for profile none)."""
+    if profiles is None or params.get('profile') == NO_PROFILE:
         return {}
     return dict((short, entry['value']) for short, entry in profiles[params['profile']]['settings'].items())
-
-
-# ---------------------------------------------------------------- params
-
-def normalize_params(raw):
-    """{'tcp_tune_x': v} (or short names) -> ({short: value}, [warnings]); defaults filled, types coerced."""
-    params = dict(DEFAULTS)
-    warnings = []
-    for name, value in (raw or {}).items():
-        short = name[len(PREFIX):] if name.startswith(PREFIX) else name
-        if short.startswith('_') or short in NOT_PARAMS:
-            continue
-        if short not in PARAMS:
-            warnings.append('%s is not a variable of netlimits.tcp.tcp_tune (typo?); ignored' % var(short))
-            continue
-        kind = PARAMS[short]
-        if is_blank(value) and kind != 'dict':
-            value = DEFAULTS.get(short)
-        elif kind == 'int':
-            value = coerce_int(value)
-        elif kind == 'bool':
-            # 0 and 1 are booleans (as Ansible's bool type has it); 2 or 1.5 stay as given and fail validation
-            value = value if is_int(value) and value not in (0, 1) else coerce_bool(value)
-        elif kind == 'dict' and value is None:
-            value = {}
-        elif kind == 'list' and isinstance(value, tuple):
-            value = list(value)
-        elif kind == 'float' and isinstance(value, str):
-            try:
-                value = float(value)
-            except ValueError:
-                pass
-        elif short in ('nofile', 'nofile_soft'):
-            value = coerce_int(value)
-        params[short] = value
-    for short in PARAMS:
-        params.setdefault(short, None)
-    return params, warnings
-
-
-def _allowed_int(minimum=None, maximum=None):
-    """Words for the integers from minimum to maximum (either may be None), for error messages."""
-    if minimum is not None and maximum is not None:
-        return 'an integer from %d to %d' % (minimum, maximum)
-    if minimum is not None:
-        return 'an integer >= %d' % minimum
-    if maximum is not None:
-        return 'an integer <= %d' % maximum
-    return 'an integer'
-
-
-def _check_int(errors, short, value, minimum=None, maximum=None, what=None):
-    """One error naming the variable and the allowed integers when value is not an integer in range."""
-    if value is None:
-        return
-    if not is_int(value) or (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        errors.append('%s must be %s, got %r' % (var(short), what or _allowed_int(minimum, maximum), value))
 
 
 def nr_open_after(params, facts, values):
@@ -163,163 +69,12 @@ def nr_open_after(params, facts, values):
     return current
 
 
-def validate(params, facts, profiles=None):
-    """Errors for every rule argument_specs cannot express. Raises PlanError listing all of them.
-
-    profiles: the role's profiles (see the module docstring); None when not given.
-    """
-    errors = []
-    p = params
-    for short in ('state', 'txqueuelen_persist'):
-        if p[short] not in CHOICES[short]:
-            errors.append('%s must be one of %s, got %r' % (var(short), ', '.join(CHOICES[short]), p[short]))
-    errors.extend(_profile_errors(p, profiles))
-    for short in ('reserve_listening_ports', 'tw_recycle', 'conntrack_load', 'restart_services', 'raise_only'):
-        if p[short] is not None and not isinstance(p[short], bool):
-            errors.append('%s must be true or false, got %r' % (var(short), p[short]))
-    _check_int(errors, 'target_connections', p['target_connections'], 1)
-    rate = p['target_outbound_rate']
-    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate < float('inf')):
-        errors.append('%s must be a finite number > 0 (new connections per second), got %r'
-                      % (var('target_outbound_rate'), rate))
-
+def check_on_host(params, facts):
+    """Raises PlanError for what the controller could not check: the port range's low end against
+    net.ipv4.ip_unprivileged_port_start here (ports below it are for services)."""
     unpriv = sysctl_fact(facts, 'net.ipv4.ip_unprivileged_port_start').get('value')
     unpriv = unpriv if is_int(unpriv) else 1024
-    rng = p['local_port_range']
-    if rng is not None:
-        if not isinstance(rng, list) or len(rng) != 2 or not all(is_int(coerce_int(x)) for x in rng):
-            errors.append('%s must be two integers [low, high], got %r' % (var('local_port_range'), rng))
-        else:
-            lo, hi = (coerce_int(x) for x in rng)
-            p['local_port_range'] = [lo, hi]
-            if lo > hi:
-                errors.append('%s: low (%d) must not be above high (%d)' % (var('local_port_range'), lo, hi))
-            if hi > 65535 or lo < 1:
-                errors.append('%s must stay within 1..65535, got %r' % (var('local_port_range'), rng))
-            if lo < unpriv:
-                errors.append('%s: low (%d) must be >= net.ipv4.ip_unprivileged_port_start (%d) on this host'
-                              % (var('local_port_range'), lo, unpriv))
-    if p['reserved_ports'] is not None:
-        try:
-            p['reserved_ports'] = parse_port_set(p['reserved_ports'])
-        except (ValueError, TypeError) as exc:
-            errors.append('%s: %s' % (var('reserved_ports'), exc))
-    tw = p['tw_reuse']
-    if isinstance(tw, bool):
-        p['tw_reuse'] = tw = int(tw)
-    _check_int(errors, 'tw_reuse', tw, 0, 2, 'one of 0 (off), 1 (on), 2 (loopback only)')
-    # The key table's bound: INT_MAX // 1000, as proc_dointvec_jiffies refuses more than INT_MAX / HZ (_keys).
-    _check_int(errors, 'fin_timeout', p['fin_timeout'], 1, _keys.BY_NAME['net.ipv4.tcp_fin_timeout'].maximum)
-    for short in ('somaxconn', 'max_syn_backlog', 'netdev_max_backlog', 'max_orphans', 'orphan_retries',
-                  'conntrack_max', 'file_max', 'nr_open'):
-        key = _keys.BY_VARIABLE.get(var(short))
-        maximum = key.maximum if key else None
-        if maximum is None:
-            maximum = 2 ** 63 - 1   # LONG_MAX: fs.file-max is an unsigned long the kernel caps there
-        _check_int(errors, short, p[short], key.minimum if key else 1, maximum)
-    _check_int(errors, 'systemd_default_nofile', p['systemd_default_nofile'], 1, what='an integer from 1 to fs.nr_open')
-    _check_int(errors, 'txqueuelen', p['txqueuelen'], 0, TXQUEUELEN_MAX)
-
-    for short in ('nofile', 'nofile_soft'):
-        value = p[short]
-        if isinstance(value, str) and value.strip().lower() in ('unlimited', 'infinity', '-1'):
-            errors.append('%s must be an integer from 1 to fs.nr_open, not %r: the role always writes an integer. '
-                          '(An unlimited nofile makes pam_limits fail and logins be refused with Linux-PAM before '
-                          'the fs.nr_open mapping, e.g. Debian 11\'s 1.4.0; Debian 12\'s 1.5.2 maps it to fs.nr_open.)'
-                          % (var(short), value))
-        else:
-            _check_int(errors, short, value, 1, what='an integer from 1 to fs.nr_open')
-    if is_int(p['nofile']) and is_int(p['nofile_soft']) and p['nofile_soft'] > p['nofile']:
-        errors.append('%s (%d) must not be above %s (%d)' % (var('nofile_soft'), p['nofile_soft'],
-                                                             var('nofile'), p['nofile']))
-    domains = p['limits_domains']
-    if not isinstance(domains, list) or not domains:
-        errors.append('%s must be a non-empty list of limits.conf domains (user, @group, *), got %r'
-                      % (var('limits_domains'), domains))
-    else:
-        for domain in domains:
-            if not isinstance(domain, str) or not domain or re.search(r'\s', domain) or '#' in domain \
-                    or _CONTROL.search(domain):
-                errors.append('%s: %r is not a limits.conf domain (no whitespace, no control characters, no #, '
-                              'not empty)' % (var('limits_domains'), domain))
-    services = p['service_nofile']
-    if not isinstance(services, dict):
-        errors.append('%s must be a dict of service name to nofile, got %r' % (var('service_nofile'), services))
-    else:
-        for name, value in services.items():
-            unit = str(name)
-            if unit.endswith('.service'):
-                unit = unit[:-len('.service')]
-            if not unit or len(unit) > 247 or not _UNIT.match(unit) or unit.startswith(('-', '@')) or '..' in unit \
-                    or unit.count('@') > 1:
-                errors.append('%s: %r is not a valid systemd service name (ASCII letters, digits and ":_.-\\@", '
-                              'at most one "@", not starting with "-" or "@", no "..", 1 to 247 characters before an '
-                              'optional ".service")' % (var('service_nofile'), name))
-            if not is_int(coerce_int(value)) or coerce_int(value) < 1:
-                errors.append('%s[%s] must be an integer from 1 to fs.nr_open, got %r' % (var('service_nofile'), name, value))
-
-    ifaces = p['interfaces']
-    if ifaces != 'physical':
-        if not isinstance(ifaces, list):
-            errors.append('%s must be "physical" or a list of interface names, got %r' % (var('interfaces'), ifaces))
-        else:
-            for name in ifaces:
-                if not isinstance(name, str) or not IFNAME.match(name) or name in ('.', '..'):
-                    errors.append('%s: %r is not an interface name (1..15 characters of A-Z a-z 0-9 _ . + -; '
-                                  'no "/", whitespace or shell characters)' % (var('interfaces'), name))
-    extra = p['sysctl']
-    if not isinstance(extra, dict):
-        errors.append('%s must be a dict of sysctl key to value, got %r' % (var('sysctl'), extra))
-    else:
-        for name, value in extra.items():
-            if not isinstance(name, str) or SYSCTL_BAD.search(name) or _CONTROL.search(name) \
-                    or not _SYSCTL_NAME.match(name):
-                errors.append('%s: key %r is not allowed: a sysctl name is dot-separated parts of letters, digits and '
-                              '"_-+@" (no "/", "..", "=", "*", spaces or newlines; not starting with "-" or ".")'
-                              % (var('sysctl'), name))
-                continue
-            key = _keys.BY_NAME.get(name)
-            if key is not None and key.variable:
-                errors.append('%s must not set %s: the role sets it from %s, set that variable instead'
-                              % (var('sysctl'), name, key.variable))
-                continue
-            scalars = value if isinstance(value, (list, tuple)) else [value]
-            text = format_value(name, value) if scalars and all(
-                isinstance(v, (str, int, float)) for v in scalars) else None
-            if text is None or not text.strip() or _VALUE_CONTROL.search(text):
-                errors.append('%s[%s]: value %r is not allowed: a number, text or list of numbers (not null or '
-                              'empty; no newlines or other control characters, no Unicode line separators)'
-                              % (var('sysctl'), name, value))
-                continue
-            if key is not None and key.value_type == _keys.TYPE_INT:
-                _check_int(errors, 'sysctl[%s]' % name, coerce_int(value), key.minimum, key.maximum)
-            elif key is not None and key.value_type == _keys.TYPE_INT_LIST:
-                ints = [coerce_int(v) for v in text.split()]
-                if not all(is_int(i) and (key.minimum is None or i >= key.minimum)
-                           and (key.maximum is None or i <= key.maximum) for i in ints):
-                    errors.append('%s[%s] must be a list of numbers, each %s, got %r' % (
-                        var('sysctl'), name, _allowed_int(key.minimum, key.maximum), value))
-    _check_templates(errors, p)
-    if errors:
-        raise PlanError(errors)
-
-
-def _check_templates(errors, p):
-    """tcp_tune_managed_header and tcp_tune_templates (rendered on the controller; checked here, once)."""
-    header = p['managed_header']
-    if not isinstance(header, str) or not header.strip() or _CONTROL.search(header) \
-            or _paths.OWNER_MARK not in header:
-        errors.append('%s must be one line of text that names %s (without a state file, the role knows its own '
-                      'files by it), got %r' % (var('managed_header'), _paths.OWNER_MARK, header))
-    templates = p['templates']
-    if not isinstance(templates, dict):
-        errors.append('%s must be a dict of template name to the path of a site template, got %r'
-                      % (var('templates'), templates))
-        return
-    for name, path in sorted(templates.items(), key=lambda item: str(item[0])):
-        if name not in _paths.TEMPLATES:
-            errors.append('%s: %r is not a template of the role; one of %s'
-                          % (var('templates'), name, ', '.join(_paths.TEMPLATES)))
-        elif not isinstance(path, str) or not path.strip() or _CONTROL.search(path):
-            errors.append('%s[%s] must be the path of a template (one line of text), got %r'
-                          % (var('templates'), name, path))
+    rng = params.get('local_port_range')
+    if isinstance(rng, list) and len(rng) == 2 and is_int(rng[0]) and rng[0] < unpriv:
+        raise PlanError(['%s: low (%d) must be >= net.ipv4.ip_unprivileged_port_start (%d) on this host'
+                         % (var('local_port_range'), rng[0], unpriv)])

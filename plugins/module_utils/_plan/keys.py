@@ -20,10 +20,10 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._common.status impor
     APPLIED, OVERRIDDEN, SKIPPED_KERNEL, SKIPPED_LOWER, SKIPPED_MISSING, SKIPPED_READ_ONLY, UNCHANGED,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import (
-    PREFIX, containment_of, format_value, holds_more, kernel_text, kernel_version, normalize_raw, parse_port_set,
-    parse_value, same_value, sysctl_fact, var, version_tuple,
+    PREFIX, containment_of, format_value, holds_more, kernel_text, kernel_version, normalize_raw,
+    planned_value, same_value, sysctl_fact, var, version_tuple,
 )
-from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import is_int
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import is_int, parse_port_set
 
 SYSTEMD_DASH_SINCE = 243        # '-' prefix in sysctl.d
 PROCPS_DASH_SINCE = (3, 3, 16)
@@ -75,7 +75,7 @@ def wanted_sysctl(values, params, facts, host):
         wanted.append((key.name, value, key.variable))
     for name, value in sorted(((params or {}).get('sysctl') or {}).items()):
         key = _keys.BY_NAME.get(name)
-        parsed = parse_value(name, format_value(name, value)) if key is not None else normalize_raw(format_value(name, value))
+        parsed = planned_value(name, format_value(name, value)) if key is not None else normalize_raw(format_value(name, value))
         wanted.append((name, parsed, var('sysctl')))
     return wanted
 
@@ -85,7 +85,7 @@ def _original_value(host, name):
     entry = (state.get('sysctl') or {}).get(name)
     if not entry:
         return None
-    return parse_value(name, entry.get('value'))
+    return planned_value(name, entry.get('value'))
 
 
 def new_entry(name, fact, wanted, source):

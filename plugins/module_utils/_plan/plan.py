@@ -3,24 +3,23 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The planner of the role netlimits.tcp.tcp_tune (pure Python, no I/O).
 
-Inputs: the role's variables (``tcp_tune_*``), ``ansible_facts.tcp_limits``
-(docs/architecture.md) and the host readings of ``_host_readings.read_host`` (listening
+Inputs: the role's variables (``tcp_tune_*``, every one, as the controller checked them:
+plugin_utils/_tune/validate.py), ``ansible_facts.tcp_limits``
+(docs/architecture.md) and the host readings of ``_plan/readings.read_host`` (listening
 ports, the sysctl loader's version, the role's own state file, the text of
 rc.local and 99-default.link). Output: one plain dict that ``_apply`` carries
 out: per key the wanted value and its status, the content of every managed
 file, the live values to set, txqueuelen changes, what revert restores. Every
-decision shown in ``tcp_tune_report`` is made here. Keys come from ``_keys``
+decision shown in ``tcp_tune_report`` is made here. Keys come from ``_common/keys.py``
 (the one table); nothing here lists sysctl keys.
 
-Beside it, one concern each: ``_plan_input`` (profiles, variables,
-validation), ``_plan_sizing`` (workload sizing), ``_plan_keys`` (per-key
-decisions, the sysctl file, the live sysctl writes), ``_plan_nofile``
-(fs.nr_open against every nofile), ``_plan_files`` (limits, systemd,
-txqueuelen, conntrack files), ``_plan_state`` (state file, backups, undo),
-``_plan_values`` (fact look-ups, value formats and comparisons),
-``_plan_text`` (rc.local block, .link files), ``_paths`` and ``_status``
-(the vocabulary) and ``_plan_report`` (tcp_tune_report). Shared with the
-facts: ``_values`` (conversions) and ``_sysctl_conf`` (the sysctl.d parser).
+Beside it in _plan/, one concern each: ``inputs`` (profiles, the checks that need the
+host's facts), ``sizing`` (workload sizing), ``keys`` (per-key decisions, the sysctl
+file, the live sysctl writes), ``nofile`` (fs.nr_open against every nofile), ``files``
+(limits, systemd, txqueuelen, conntrack files), ``state`` (state file, backups, undo),
+``values`` (fact look-ups, value formats and comparisons), ``readings`` (what it reads
+of the host) and ``report`` (tcp_tune_report). Below it: _common (``paths``, ``status``,
+``values``, ``keys``) and _formats (``sysctl_conf``, ``rc_local``, ``systemd_link``).
 
 Python 3.6 compatible (it also runs in unit tests on old cores).
 """
@@ -41,7 +40,9 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._common.status impor
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.files import (
     file_spec, plan_conntrack, plan_limits, plan_manager, plan_services, plan_txqueuelen, service_unit,
 )
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import PlanError, IFNAME, SYSCTL_BAD, normalize_params, nr_open_after, validate
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import (
+    IFNAME, SYSCTL_BAD, PlanError, check_on_host, nr_open_after, params_of,
+)
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.keys import (
     new_entry, wanted_sysctl, sysctl_writes, loader_supports_dash, plan_key, sysctl_model,
 )
@@ -53,7 +54,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._plan.state import f
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import RcLocalError, rc_local_has_block
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats.sysctl_conf import sysctl_conf_keys
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import (
-    containment_of, kernel_text, kernel_version, normalize_raw, parse_value, same_value, sysctl_fact, var,
+    containment_of, kernel_text, kernel_version, normalize_raw, planned_value, same_value, sysctl_fact, var,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import coerce_int, is_int
 
@@ -64,7 +65,7 @@ class HostRefused(PlanError):
 
 def plan_paths(params, facts, state=None):
     """Paths whose existence/mode the role must stat before planning (ours, plus any in the state file)."""
-    params, dummy = normalize_params(params)
+    params = params_of(params)
     paths = {SYSCTL_FILE, LIMITS_FILE, MANAGER_FILE, RC_LOCAL, UDEV_FILE, MODPROBE_FILE, MODULES_LOAD_FILE}
     for name in (params.get('service_nofile') or {}) if isinstance(params.get('service_nofile'), dict) else ():
         paths.add(SERVICE_FILE % service_unit(name))
@@ -83,7 +84,7 @@ def plan_paths(params, facts, state=None):
 
 def extra_keys(params, state=None):
     """Keys outside the table the role must read itself: tcp_tune_sysctl's, and those the state file recorded."""
-    params, dummy = normalize_params(params)
+    params = params_of(params)
     names = set(k for k in (params.get('sysctl') or {}) if isinstance(k, str) and k and not SYSCTL_BAD.search(k)
                 and '..' not in k and not k.startswith('-')) if isinstance(params.get('sysctl'), dict) else set()
     names.update(((state or {}).get('sysctl') or {}).keys())
@@ -104,9 +105,11 @@ def files_read(host):
 def plan(raw_params, facts, host=None, profiles=None):
     """The whole plan for tcp_tune_state present or absent.
 
-    profiles: the role's profiles (vars/main.yml __tcp_tune_profiles; see _plan_input).
+    raw_params: every variable of the role as the controller checked it ({'tcp_tune_x': value},
+    plugins/plugin_utils/_tune/validate.py). profiles: the role's profiles (vars/main.yml
+    __tcp_tune_profiles; see _plan/inputs.py).
 
-    Raises PlanError on bad input, HostRefused when a file of the host cannot be
+    Raises PlanError on input this host cannot take, HostRefused when a file of the host cannot be
     edited safely; in both cases before anything is written.
     """
     try:
@@ -116,8 +119,9 @@ def plan(raw_params, facts, host=None, profiles=None):
 
 
 def _make_plan(raw_params, facts, host=None, profiles=None):
-    params, warnings = normalize_params(raw_params)
-    validate(params, facts, profiles)
+    params = params_of(raw_params)
+    check_on_host(params, facts)
+    warnings = []
     if params['state'] == 'absent':
         result = plan_revert(params, facts, host)
         result['warnings'] = warnings + result['warnings']
@@ -247,7 +251,7 @@ def plan_revert(params, facts, host):
         scope = (recorded.get(name) or {}).get('scope') or (key.scope if key else _keys.SCOPE_NETNS)
         unknown_why = 'no recorded original and no fixed kernel default'
         if name in recorded:
-            original = parse_value(name, recorded[name].get('value'))
+            original = planned_value(name, recorded[name].get('value'))
         elif systemd_may_bump(facts, name):
             original = None
             unknown_why = 'no recorded original, and systemd may raise %s at every boot (a build option)' % name

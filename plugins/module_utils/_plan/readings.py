@@ -25,7 +25,8 @@ import stat
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import paths as _paths
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan import plan as _plan
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import is_writable, join, resolve
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import params_of
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import is_writable, join, read_bytes, resolve
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.sockets import listening_ports
 
 # Where 99-default.link may be, in systemd's search order (a .link of ours repeats its settings).
@@ -43,15 +44,6 @@ RC_LOCAL_GENERATORS = (
 # Managed files whose text the planner reads, not only their existence.
 TEXT_FILES = (_paths.RC_LOCAL, _paths.SYSCTL_FILE)
 IP_BINARIES = ('/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip')
-
-
-def read_bytes(root, path):
-    """The file's bytes, or None when it is missing or unreadable (symlinks followed inside root)."""
-    try:
-        with open(join(root, resolve(root, path)), 'rb') as handle:
-            return handle.read()
-    except (IOError, OSError, ValueError):   # ValueError: a NUL in a name from unvalidated input
-        return None
 
 
 def digest(data):
@@ -133,7 +125,7 @@ def mem_total_bytes(root):
 
 def read_host(root, params, facts, sysctl_version=''):
     """The planner's `host` dict, read under root. params: the role's variables (raw)."""
-    normalized, dummy = _plan.normalize_params(params)
+    normalized = params_of(params)
     state = read_state(root)
     files = {}
     for path in _plan.plan_paths(params, facts, state or {}):

@@ -16,9 +16,9 @@ __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import profile_values
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import containment_of, sysctl_fact, var
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.keys import TIME_WAIT_SECONDS
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import ceil_int, is_int, pow2ceil
 
-TIME_WAIT_SECONDS = 60          # TCP_TIMEWAIT_LEN, include/net/tcp.h
 HEADROOM = 1.2                  # sizing margin
 WIDEST_RANGE = (10000, 65535)   # widest port range sizing goes to (ends differ in parity)
 CONNTRACK_PER_BUCKET = 8        # nf_conntrack_max = 8 x hashsize when hashsize= is given at module load

@@ -15,8 +15,8 @@ __metaclass__ = type
 import re
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import keys as _keys
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts.sysctl import merge_port_ranges
-from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import coerce_int, is_int
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.sysctl import parse_value as parse_text
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import is_int
 
 
 PREFIX = 'tcp_tune_'
@@ -60,28 +60,6 @@ def containment_of(facts):
 
 # ---------------------------------------------------------------- port sets
 
-def parse_port_set(value):
-    """'8080,9000-9010' / [8080, '9000-9010'] / [[9000, 9010]] -> merged sorted [[lo, hi], ...]; ValueError if bad."""
-    items = []
-    if value is None:
-        return []
-    if isinstance(value, str):
-        value = [p for p in re.split(r'[,\s]+', value.strip()) if p]
-    if is_int(value):
-        value = [value]
-    for item in value:
-        if isinstance(item, (list, tuple)) and len(item) == 2:
-            lo, hi = coerce_int(item[0]), coerce_int(item[1])
-        elif isinstance(item, str) and '-' in item:
-            lo, hi = (coerce_int(p) for p in item.split('-', 1))
-        else:
-            lo = hi = coerce_int(item)
-        if not (is_int(lo) and is_int(hi)) or not 1 <= lo <= hi <= 65535:
-            raise ValueError('%r is not a port (1..65535) or a range "lo-hi"' % (item,))
-        items.append([lo, hi])
-    return merge_port_ranges(items)
-
-
 def format_port_set(pairs):
     return ','.join('%d' % lo if lo == hi else '%d-%d' % (lo, hi) for lo, hi in pairs)
 
@@ -104,23 +82,14 @@ def normalize_raw(text):
     return ' '.join(str(text).split()) if text is not None else None
 
 
-def parse_value(name, raw):
-    """A raw sysctl text parsed like the facts do (int, int list, port pairs); other keys: normalized text."""
-    key = _keys.BY_NAME.get(name)
+def planned_value(name, raw):
+    """A sysctl text as the planner compares it: parsed as the facts parse it (int, int list, port
+    pairs); the text itself, normalized, for a key outside _keys or a text that does not parse."""
     if raw is None:
         return None
-    if key is None:
-        return normalize_raw(raw)
-    if key.value_type == _keys.TYPE_PORT_SET:
-        return parse_port_set(raw)
-    parts = str(raw).split()
-    try:
-        ints = [int(p) for p in parts]
-    except ValueError:
-        return normalize_raw(raw)
-    if key.value_type == _keys.TYPE_INT_LIST:
-        return ints
-    return ints[0] if len(ints) == 1 else ints
+    key = _keys.BY_NAME.get(name)
+    parsed = parse_text(key.value_type, str(raw)) if key is not None else None
+    return parsed if parsed is not None else normalize_raw(raw)
 
 
 def same_value(name, a, b):

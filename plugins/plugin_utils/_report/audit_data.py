@@ -21,6 +21,7 @@ __metaclass__ = type
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.status import (
     CRITICAL, FAILED, HOST_STATUSES, NO_FACTS, OK, PRESENT, SEVERITIES, UNREACHABLE, WARNING,
 )
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._report.plain import key_entries, plain
 
 SCHEMA_VERSION = 1
 TITLE = 'TCP connection limits audit'
@@ -95,17 +96,6 @@ def severity_rank(severity):
     return SEVERITY_RANK.get(severity, len(SEVERITIES))
 
 
-def _plain(value):
-    """A JSON-native copy (tuples become lists, keys become text), so the JSON file equals the data."""
-    if isinstance(value, dict):
-        return dict((u'%s' % (k,), _plain(v)) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if value is None or isinstance(value, (bool, int, float)):
-        return value
-    return u'%s' % (value,)
-
-
 # ---------------------------------------------------------------------------
 # the data
 
@@ -141,10 +131,7 @@ def _tune_key_items(report):
     if not isinstance(report, dict):
         return []
     if isinstance(report.get('sysctl'), dict) or isinstance(report.get('txqueuelen'), dict):
-        items = sorted((u'%s' % (k,), v) for k, v in (report.get('sysctl') or {}).items() if isinstance(v, dict))
-        items += sorted((u'txqueuelen %s' % (k,), v) for k, v in (report.get('txqueuelen') or {}).items()
-                        if isinstance(v, dict))
-        return items
+        return key_entries(report)
     for nested in ('keys', 'items', 'results'):
         if isinstance(report.get(nested), (dict, list)):
             return _tune_key_items(report[nested])
@@ -160,14 +147,14 @@ def tune_summary(report):
     for key, entry in _tune_key_items(report):
         status = u'%s' % (entry.get('status'),)
         counts[status] = counts.get(status, 0) + 1
-        keys.append({'key': key, 'before': _plain(entry.get('before')), 'wanted': _plain(entry.get('wanted')),
-                     'after': _plain(entry.get('after')), 'status': status, 'reason': _plain(entry.get('reason'))})
+        keys.append({'key': key, 'before': plain(entry.get('before')), 'wanted': plain(entry.get('wanted')),
+                     'after': plain(entry.get('after')), 'status': status, 'reason': plain(entry.get('reason'))})
     extra = report if isinstance(report, dict) else {}
     files = extra.get('files') if isinstance(extra.get('files'), dict) else {}
-    return {'counts': counts, 'keys': keys, 'profile': _plain(extra.get('profile')),
-            'check_mode': _plain(extra.get('check_mode')),
-            'warnings': [_plain(w) for w in (extra.get('warnings') or []) if w],
-            'files': dict((u'%s' % (k,), _plain(v)) for k, v in files.items())}
+    return {'counts': counts, 'keys': keys, 'profile': plain(extra.get('profile')),
+            'check_mode': plain(extra.get('check_mode')),
+            'warnings': [plain(w) for w in (extra.get('warnings') or []) if w],
+            'files': dict((u'%s' % (k,), plain(v)) for k, v in files.items())}
 
 
 def txqueuelen_of(interfaces):
@@ -177,7 +164,7 @@ def txqueuelen_of(interfaces):
     if not chosen:
         chosen = [i for i in interfaces if i.get('kind') != 'loopback' and i.get('operstate') in ('up', 'unknown')
                   and i.get('name') != 'lo']
-    return [{'name': u'%s' % (i.get('name'),), 'txqueuelen': _plain(i.get('txqueuelen')), 'kind': _plain(i.get('kind')),
+    return [{'name': u'%s' % (i.get('name'),), 'txqueuelen': plain(i.get('txqueuelen')), 'kind': plain(i.get('kind')),
              'physical': bool(i.get('physical'))} for i in chosen]
 
 
@@ -235,7 +222,7 @@ def host_row(host, facts, status=OK, reason=None, tune_report=None):
                            'share': _round(share(files.get('allocated'), files.get('file_max')), 6),
                            'nr_open': as_number(files.get('nr_open'))}
     pid1 = _get(files, 'nofile', 'pid1') or {}
-    row['nofile_pid1'] = {'soft': _plain(pid1.get('soft')), 'hard': _plain(pid1.get('hard'))}
+    row['nofile_pid1'] = {'soft': plain(pid1.get('soft')), 'hard': plain(pid1.get('hard'))}
     row['txqueuelen'] = txqueuelen_of(facts.get('interfaces'))
     row['headroom'] = {
         'time_wait': headroom_pct(tw, row['ports_usable']),
@@ -282,10 +269,10 @@ def host_findings(host, facts, doc_base=None):
             'host': u'%s' % (host,),
             'id': u'%s' % (item.get('id'),),
             'severity': u'%s' % (item.get('severity'),),
-            'message': _plain(item.get('message')),
-            'value': _plain(item.get('value')),
-            'recommendation': _plain(item.get('recommendation')),
-            'doc': _plain(item.get('doc')),
+            'message': plain(item.get('message')),
+            'value': plain(item.get('value')),
+            'recommendation': plain(item.get('recommendation')),
+            'doc': plain(item.get('doc')),
             'doc_url': doc_url(item.get('doc'), doc_base),
         })
     return result
@@ -352,7 +339,7 @@ def build(facts_by_host, tune_reports=None, unreachable=None, failed=None, gener
             rows.append(host_row(host, None, UNREACHABLE, unreachable[host], tunes.get(host)))
             continue
         if host in failed:
-            rows.append(host_row(host, None, FAILED, _plain(failed[host]), tunes.get(host)))
+            rows.append(host_row(host, None, FAILED, plain(failed[host]), tunes.get(host)))
             continue
         facts = by_text.get(host)
         rows.append(host_row(host, facts, OK, None, tunes.get(host)))
@@ -374,7 +361,7 @@ def build(facts_by_host, tune_reports=None, unreachable=None, failed=None, gener
         for summary in tune_rows:
             for status, count in summary['counts'].items():
                 totals['tune'][status] = totals['tune'].get(status, 0) + count
-    return _plain({
+    return plain({
         'schema': SCHEMA_VERSION,
         'title': title or TITLE,
         'generated': generated,

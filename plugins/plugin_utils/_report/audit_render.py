@@ -18,12 +18,16 @@ __metaclass__ = type
 
 import json
 import os
+from collections.abc import Mapping
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup
+
+from ansible.errors import AnsibleFilterError
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import status as _status
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.status import OK, SEVERITIES
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._report.plain import plain
 from ansible_collections.netlimits.tcp.plugins.plugin_utils._report.audit_data import (
     HEADROOM_CRITICAL_PCT, HEADROOM_WARNING_PCT, NA, TITLE, TUNE_STATUSES, as_number, finding_groups_of, headroom_level,
 )
@@ -266,3 +270,28 @@ def render_markdown(data, template_dir=None):
 def render_json(data):
     """The report data as JSON text (json.loads of it equals the data)."""
     return json.dumps(data, indent=2, sort_keys=True) + '\n'
+
+
+# ---------------------------------------------------------------- for the filters
+
+def checked_data(data, name):
+    if not isinstance(data, Mapping) or 'hosts' not in data or 'totals' not in data:
+        raise AnsibleFilterError('%s expects the data returned by netlimits.tcp.tcp_audit_report' % name)
+    return plain(data)
+
+
+def template_dir_of(template_dir, name):
+    """A site's template directory, or None for the collection's templates alone ('' too: audit.yml's default)."""
+    if not template_dir:
+        return None
+    if not isinstance(template_dir, str) or not os.path.isdir(template_dir):
+        raise AnsibleFilterError('%s: template_dir %r is not a directory' % (name, template_dir))
+    return template_dir
+
+
+def render_checked(render, data, template_dir, name):
+    try:
+        return render(checked_data(data, name), template_dir=template_dir_of(template_dir, name))
+    except TemplateError as error:
+        # A site's template that does not parse or names something the data has not.
+        raise AnsibleFilterError('%s: %s' % (name, error))

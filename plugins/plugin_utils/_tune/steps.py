@@ -3,7 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """tune_steps(): what the action plugin tcp_tune_apply does for one host, apart from Ansible's plumbing.
 
-1. call('plan'): the module gathers, reads the host and plans there; the
+0. validate.checked_variables(): the role's variables checked here, on the
+   controller, before any remote call; bad input fails naming the variable.
+1. call('plan'): the module checks it is root, gathers, reads the host and plans there; the
    plan's files are models of the role's templates.
 2. render_plan(): each file rendered here, on the controller.
 3. Nothing to apply (the module found the host settled and every rendered
@@ -15,7 +17,8 @@
    once more, and the run fails naming them (docs/safety.md, M7).
 
 call(step, **options) runs the module and returns its result (a dict, with
-'failed' when it failed); render(template, model) returns the text.
+'failed' when it failed); render(template, model) returns the text. The
+check's warnings (unknown names) go first in the report's warnings.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -23,7 +26,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply.apply import refused_message
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import PlanError
 from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.render import RenderError, render_plan, unchanged_files
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.validate import checked_variables
 
 MESSAGE_PREFIX = 'netlimits.tcp.tcp_tune: '
 
@@ -33,9 +38,28 @@ def without_keys(the_plan, names):
     return dict(the_plan, sysctl_writes=[w for w in the_plan.get('sysctl_writes') or [] if w['key'] not in names])
 
 
-def tune_steps(call, render):
-    """The action's result: changed, report, diff (when any), facts (as gathered before), or failed and msg."""
-    planned = call('plan')
+def tune_steps(call, render, variables=None, profiles=None):
+    """The action's result: changed, report, diff (when any), facts (as gathered before), or failed and msg.
+
+    variables: the role's ({'tcp_tune_x': value}); profiles: its profiles (vars/main.yml). Bad input:
+    failed, msg, and errors (one per bad variable), with no call made.
+    """
+    try:
+        checked, warnings = checked_variables(variables or {}, profiles)
+    except PlanError as exc:
+        return {'failed': True, 'changed': False, 'errors': exc.errors,
+                'msg': '%sinvalid input, nothing was changed: %s' % (MESSAGE_PREFIX, exc)}
+    outcome = _steps(call, render, checked, profiles)
+    report = outcome.get('report')
+    if warnings and isinstance(report, dict):
+        report['warnings'] = list(warnings) + list(report.get('warnings') or [])
+    elif warnings:
+        outcome['warnings'] = list(outcome.get('warnings') or []) + list(warnings)
+    return outcome
+
+
+def _steps(call, render, variables, profiles):
+    planned = call('plan', variables=variables, profiles=profiles)
     if planned.get('failed'):
         return planned
     the_plan, facts = planned['plan'], planned['facts']

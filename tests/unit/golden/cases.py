@@ -26,6 +26,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings impor
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.plan import plan
 from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.render import render_plan
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
+from ansible_collections.netlimits.tcp.tests.unit.fixtures.checked import checked
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 from ansible_collections.netlimits.tcp.tests.unit.golden.renderer import role_renderer
 
@@ -70,7 +71,7 @@ def planned_files(tmp_path, name, render=None):
     """{path: content} of every file the role writes for case NAME (rendered as on the controller)."""
     tree, params = CASES[name]
     root = host_for(tmp_path, tree)
-    params = dict(('tcp_tune_' + k, v) for k, v in params.items())
+    params = checked(dict(('tcp_tune_' + k, v) for k, v in params.items()), PROFILES)
     facts = gather(root)
     the_plan = plan(params, facts, read_host(root, params, facts, 'sysctl from procps-ng 4.0.2\n'), PROFILES)
     the_plan = render_plan(the_plan, render or role_renderer())

@@ -18,7 +18,7 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import lookup_loader
 from ansible.template import Templar
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import MANAGED_HEADER
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.validate import MANAGED_HEADER
 
 ROLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'roles', 'tcp_tune')
 

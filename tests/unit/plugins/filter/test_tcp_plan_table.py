@@ -21,7 +21,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.netlimits.tcp.plugins.filter import tcp_limits_table, tcp_plan_table
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
 from ansible_collections.netlimits.tcp.tests.unit.tuning import tune
-from ansible_collections.netlimits.tcp.plugins.plugin_utils._report import tables as _tables
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._report import format as _tables
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 

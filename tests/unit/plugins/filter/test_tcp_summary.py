@@ -12,7 +12,8 @@ import json
 import pytest
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.netlimits.tcp.plugins.filter import tcp_summary
+from ansible_collections.netlimits.tcp.plugins.filter import tcp_summary as summary_filter
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._report import summary as tcp_summary
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan import report as _plan_report
 
 
@@ -50,7 +51,7 @@ def _entry(data, host):
 
 
 def test_filter_is_registered():
-    assert sorted(tcp_summary.FilterModule().filters()) == ['tcp_summary']
+    assert sorted(summary_filter.FilterModule().filters()) == ['tcp_summary']
 
 
 def test_changed_skipped_overridden_keys_of_a_report():
@@ -61,10 +62,10 @@ def test_changed_skipped_overridden_keys_of_a_report():
                  i=key('unknown_original'), j=key('skipped_lower'))
     rep['txqueuelen'] = {'eth0': {'before': 1000, 'wanted': 10000, 'after': 10000, 'status': 'applied'},
                          'eth1': {'before': 1000, 'wanted': 10000, 'after': 1000, 'status': 'skipped_read_only'}}
-    assert tcp_summary.changed_keys(rep) == ['a', 'b', 'd', 'txqueuelen:eth0']
+    assert tcp_summary.changed_keys(rep) == ['a', 'b', 'd', 'txqueuelen eth0']
     assert tcp_summary.skipped_keys(rep) == {'f': 'skipped_read_only', 'g': 'skipped_kernel', 'h': 'kept_host_scope',
                                              'i': 'unknown_original', 'j': 'skipped_lower',
-                                             'txqueuelen:eth1': 'skipped_read_only'}
+                                             'txqueuelen eth1': 'skipped_read_only'}
     assert tcp_summary.overridden_keys(rep) == {'d': '/etc/sysctl.conf', 'e': '/etc/sysctl.d/99-x.conf'}
 
 
@@ -77,7 +78,7 @@ def test_a_report_from_the_planner_has_the_shape_the_summary_reads():
     ], 'txqueuelen': {'entries': [{'interface': 'eth0', 'before': 1000, 'wanted': 10000, 'status': 'applied'}]}}
     rep = _plan_report.report(the_plan, {}, True)
     data = tcp_summary.summarize(['h'], {'h': rep})
-    assert _entry(data, 'h')['changed'] == ['net.core.somaxconn', 'net.ipv4.tcp_fin_timeout', 'txqueuelen:eth0']
+    assert _entry(data, 'h')['changed'] == ['net.core.somaxconn', 'net.ipv4.tcp_fin_timeout', 'txqueuelen eth0']
     assert _entry(data, 'h')['skipped'] == {'net.core.netdev_max_backlog': 'skipped_missing'}
     assert _entry(data, 'h')['overridden'] == {'net.ipv4.tcp_fin_timeout': '/etc/sysctl.conf'}
     assert data['check_mode'] is True
@@ -245,3 +246,15 @@ def test_whole_reports_are_kept_only_when_asked():
     # A host that was not tuned has none, even with a stale report from an earlier play.
     assert _entry(data, 'gone')['report'] is None and _entry(data, 'bad')['report'] is None
     assert json.loads(json.dumps(data)) == data
+
+
+def test_the_first_contact_may_be_one_of_several_registered_results():
+    """tune.yml: the limits printed first (when asked) or the role's one task contact a host first."""
+    hv = {'a': {'__netlimits_tcp_limits_before': {'skipped': True},
+                '__tcp_tune_result': {'unreachable': True, 'msg': 'Failed to connect'}},
+          'b': {'__netlimits_tcp_limits_before': {'unreachable': True, 'msg': 'no route'}},
+          'c': {'__netlimits_tcp_limits_before': {'skipped': True}, '__tcp_tune_result': {'changed': False},
+                'tcp_tune_report': report(a=key('applied'))}}
+    data = tcp_summary.tcp_summary(hv, reach_var=['__netlimits_tcp_limits_before', '__tcp_tune_result'])
+    assert data['unreachable'] == ['a', 'b'] and _entry(data, 'b')['msg'] == 'no route'
+    assert _entry(data, 'c')['status'] == 'tuned'

@@ -10,9 +10,8 @@ import os
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import keys as _keys
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import is_writable
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts.sysctl import (
-    parse_port_set, parse_value, ports, sysctls,
-)
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import parse_port_set
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.sysctl import parse_value, ports, sysctls
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 
 
@@ -39,7 +38,8 @@ def test_values_parse_by_value_type(tmp_path):
 def test_port_set_is_sorted_and_merged():
     assert parse_port_set('') == []
     assert parse_port_set('9000-9010,8080,9005-9020,9021') == [[8080, 8080], [9000, 9021]]
-    assert parse_port_set('80,x') is None
+    assert parse_value(_keys.TYPE_PORT_SET, '9000-9010,8080') == [[8080, 8080], [9000, 9010]]
+    assert parse_value(_keys.TYPE_PORT_SET, '80,x') is None      # the one parser raises; a fact is null
     assert parse_value(_keys.TYPE_INT, 'nope') is None
 
 

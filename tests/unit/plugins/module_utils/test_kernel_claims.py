@@ -25,6 +25,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._plan import plan as
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan import sizing as _plan_sizing
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
+from ansible_collections.netlimits.tcp.tests.unit.fixtures.checked import checked_plan
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
@@ -177,7 +178,7 @@ def test_nofile_integer_above_nr_open_stays_critical_with_any_pam(tmp_path):
 
 def test_validator_says_where_unlimited_locks_logins_out(tmp_path):
     with pytest.raises(_plan.PlanError) as err:
-        _plan.plan({'tcp_tune_nofile': 'unlimited'}, gather(make_tree(tmp_path, '6.1')), {}, PROFILES)
+        checked_plan({'tcp_tune_nofile': 'unlimited'}, gather(make_tree(tmp_path, '6.1')), {}, PROFILES)
     message = str(err.value)
     assert 'Debian 11' in message and 'fs.nr_open' in message and 'always writes an integer' in message
 
@@ -251,15 +252,15 @@ def test_fin_timeout_is_bounded_by_int_max_over_hz():
 def test_fin_timeout_above_int_max_over_hz_is_refused(tmp_path):
     facts = gather(make_tree(tmp_path, '6.1'))
     with pytest.raises(_plan.PlanError) as err:
-        _plan.plan({'tcp_tune_fin_timeout': 2147484}, facts, {}, PROFILES)
+        checked_plan({'tcp_tune_fin_timeout': 2147484}, facts, {}, PROFILES)
     assert 'from 1 to 2147483' in str(err.value)
-    assert _plan.plan({'tcp_tune_fin_timeout': 2147483}, facts, {}, PROFILES)['state'] == 'present'
+    assert checked_plan({'tcp_tune_fin_timeout': 2147483}, facts, {}, PROFILES)['state'] == 'present'
 
 
 def test_tw_reuse_delay_above_60000_is_refused_in_tcp_tune_sysctl(tmp_path):
     facts = gather(make_tree(tmp_path, '6.14'))
     with pytest.raises(_plan.PlanError) as err:
-        _plan.plan({'tcp_tune_sysctl': {'net.ipv4.tcp_tw_reuse_delay': 60001}}, facts, {}, PROFILES)
+        checked_plan({'tcp_tune_sysctl': {'net.ipv4.tcp_tw_reuse_delay': 60001}}, facts, {}, PROFILES)
     assert 'from 1 to 60000' in str(err.value)
 
 

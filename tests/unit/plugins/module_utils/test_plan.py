@@ -21,6 +21,8 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._common import statu
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
 from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.render import render_file
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
+from ansible_collections.netlimits.tcp.tests.unit.fixtures.checked import checked_plan
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.validate import checked_variables
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 from ansible_collections.netlimits.tcp.tests.unit.golden.renderer import role_renderer
 
@@ -32,7 +34,7 @@ def facts_for(tmp_path, profile='6.1', **kwargs):
 
 
 def plan(facts, host=None, **params):
-    return _plan.plan(dict(('tcp_tune_' + k, v) for k, v in params.items()), facts, host or {}, PROFILES)
+    return checked_plan(dict(('tcp_tune_' + k, v) for k, v in params.items()), facts, host, PROFILES)
 
 
 def by_key(result):
@@ -72,9 +74,11 @@ def test_nofile_above_read_only_nr_open_refused(tmp_path):
     assert 'tcp_tune_nofile' in str(err.value)
 
 
-def test_unknown_variable_is_a_warning(tmp_path):
-    result = plan(facts_for(tmp_path), somaxcon=1)
-    assert any('tcp_tune_somaxcon' in w for w in result['warnings'])
+def test_unknown_variable_is_a_warning_of_the_controllers_check(tmp_path):
+    variables, warnings = checked_variables({'tcp_tune_somaxcon': 1}, PROFILES)
+    assert any('tcp_tune_somaxcon' in w and 'typo' in w for w in warnings)
+    assert 'tcp_tune_somaxcon' not in variables and 'somaxcon' not in variables
+    assert plan(facts_for(tmp_path), somaxcon=1)['state'] == 'present'
 
 
 # ---------------------------------------------------------------- kernel guards
@@ -350,7 +354,7 @@ def test_txqueuelen_rc_local_created_and_udev_fallback_on_systemd_260(tmp_path):
     assert result['txqueuelen']['writes'] == [{'interface': 'eth0', 'txqueuelen': 5000}]
     rc = [f for f in result['files'] if f['path'] == _paths.RC_LOCAL][0]
     assert rc['mode'] == '0755' and render_file(rc, RENDER).startswith('#!/bin/sh\n')
-    facts['persistence']['systemd_version'] = 260
+    facts['persistence'].update(systemd_version=260, rc_local_supported=False)   # as the facts publish it
     result = plan(facts, profile='none', txqueuelen=5000, interfaces=['eth0'])
     assert 'ATTR{tx_queue_len}="5000"' in file_text(result, _paths.UDEV_FILE)
     assert any('260' in w for w in result['warnings'])

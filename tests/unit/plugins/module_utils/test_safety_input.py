@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Bad input: the one catalogue (docs/safety.md, "Bad input").
 
-Every row must make the planner raise PlanError, which the role's first
-set_fact turns into a failed task before anything on the host changes. The
+Every row must raise PlanError: from the controller's check of the variables
+(plugin_utils/_tune/validate.py, before any remote call) or, for what needs the
+host's facts, from the planner on the host, before anything changes there. The
 message must name the variable and say what is allowed: each row checks the
 variable's name and a distinctive part of the allowed range or set.
 
@@ -26,6 +27,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._plan import plan as
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import read_host
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
+from ansible_collections.netlimits.tcp.tests.unit.fixtures.checked import checked_plan
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 
 
@@ -50,7 +52,7 @@ def raw(params):
 
 
 def plan(facts, host=None, **params):
-    return _plan.plan(raw(params), facts, host or {}, PROFILES)
+    return checked_plan(raw(params), facts, host, PROFILES)
 
 
 PORT = 'tcp_tune_local_port_range'
@@ -250,8 +252,9 @@ def test_bad_input(tmp_path, case, params, variable, allowed, tree):
 
 @pytest.mark.parametrize('case,params,variable,allowed,tree', BAD, ids=IDS)
 def test_bad_input_reads_nothing_risky_before_validation(tmp_path, case, params, variable, allowed, tree):
-    """_host_readings.read_host runs before the planner validates: on bad input it must not fail, must only read,
-    and must look only under /etc, the role's state directory and /proc/sys (never a key like `--system`)."""
+    """_plan/readings.py read_host must not act on unchecked variables (a module called without the
+    controller's check): on bad input it must not fail, must only read, and must look only under /etc,
+    the role's state directory and /proc/sys (never a key like `--system`)."""
     root = make_tree(tmp_path, **tree)
     before = snapshot(root)
     host = read_host(root, raw(params), gather(root))

@@ -8,7 +8,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import paths as _paths
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan import plan as _plan
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import status as _status
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.provenance import provenance_from
@@ -16,6 +15,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._formats.sysctl_conf
     normalize_key, parse_sysctl_conf, sysctl_conf_keys,
 )
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
+from ansible_collections.netlimits.tcp.tests.unit.fixtures.checked import HEADER, checked_plan
 
 VLAN_KEY = 'net.ipv4.conf.eth0/100.rp_filter'   # /proc/sys/net/ipv4/conf/eth0.100/rp_filter
 
@@ -69,9 +69,9 @@ def test_revert_reads_back_a_slashed_key_of_our_file_by_its_dotted_name(tmp_path
     # The old planner parser turned every '/' into '.' and asked for net.ipv4.conf.eth0.100.rp_filter.
     facts = gather(make_tree(tmp_path, '6.1'))
     host = {'files': {_paths.SYSCTL_FILE: {'exists': True, 'ours': True,
-                                           'content': _paths.HEADER + '\nnet/ipv4/conf/eth0.100/rp_filter = 2\n'}},
+                                           'content': HEADER + '\nnet/ipv4/conf/eth0.100/rp_filter = 2\n'}},
             'extra_sysctl': {VLAN_KEY: {'present': True, 'writable': True, 'value': '2', 'raw': '2'}}}
-    result = _plan.plan({'tcp_tune_state': 'absent'}, facts, host)
+    result = checked_plan({'tcp_tune_state': 'absent'}, facts, host)
     entries = dict((e['key'], e) for e in result['sysctl'])
     assert list(entries) == [VLAN_KEY]
     assert entries[VLAN_KEY]['before'] == '2'

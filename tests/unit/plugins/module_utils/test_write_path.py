@@ -25,6 +25,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._common import paths
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import PlanError
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import RC_BEGIN, RC_END
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
+from ansible_collections.netlimits.tcp.tests.unit.fixtures.checked import HEADER
 from ansible_collections.netlimits.tcp.tests.unit.plugins.module_utils.test_tune import (
     Runner, host_tree, live, mode_of, read, run, snapshot,
 )
@@ -274,7 +275,7 @@ def test_revert_without_record_leaves_nr_open_where_systemd_may_raise_it(tmp_pat
     # systemd >= 240 may raise fs.nr_open at every boot (bump_file_max_and_nr_open, a build option):
     # without a record the value the boot gives is unknown, so revert does not lower it.
     root = host_tree(tmp_path, sysctl={'fs.nr_open': '1073741816'},
-                     files={_paths.SYSCTL_FILE: _paths.HEADER + '\nfs.nr_open = 1073741816\n'})
+                     files={_paths.SYSCTL_FILE: HEADER + '\nfs.nr_open = 1073741816\n'})
     result = run(root, state='absent')
     assert live(root, 'fs.nr_open') == '1073741816'
     assert 'systemd' in result['report']['sysctl']['fs.nr_open']['reason']
@@ -283,7 +284,7 @@ def test_revert_without_record_leaves_nr_open_where_systemd_may_raise_it(tmp_pat
 def test_revert_does_not_restore_a_table_value_of_tcp_rmem(tmp_path):
     # tcp_rmem's defaults depend on the kernel version and RAM: without a record nothing is restored.
     root = host_tree(tmp_path, sysctl={'net.ipv4.tcp_rmem': '4096\t131072\t33554432'},
-                     files={_paths.SYSCTL_FILE: _paths.HEADER + '\nnet.ipv4.tcp_rmem = 4096 131072 33554432\n'})
+                     files={_paths.SYSCTL_FILE: HEADER + '\nnet.ipv4.tcp_rmem = 4096 131072 33554432\n'})
     result = run(root, state='absent')
     assert live(root, 'net.ipv4.tcp_rmem').split() == ['4096', '131072', '33554432']
     assert result['report']['sysctl']['net.ipv4.tcp_rmem']['status'] == 'unknown_original'

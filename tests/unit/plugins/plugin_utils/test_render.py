@@ -21,6 +21,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._common import paths
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply.files import StalePlan
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.plan import PlanError
 from ansible_collections.netlimits.tcp.tests.unit.golden import cases
+from ansible_collections.netlimits.tcp.tests.unit.fixtures.checked import HEADER
 from ansible_collections.netlimits.tcp.tests.unit.golden.renderer import ROLE, role_renderer
 from ansible_collections.netlimits.tcp.tests.unit.plugins.module_utils.test_tune import Runner, find_bin, host_tree, read, OWNER
 from ansible_collections.netlimits.tcp.tests.unit.tuning import Calls, tune
@@ -64,10 +65,10 @@ def test_a_site_template_overrides_the_role_s_and_lands_on_the_host(tmp_path):
     root = host_tree(tmp_path)
     run(root, render=role_renderer(overrides=overrides), profile='server', templates=overrides)
     text = read(root, _paths.LIMITS_FILE).decode()
-    assert text.startswith(_paths.HEADER + '\n# site policy: nofile for everyone\n')
+    assert text.startswith(HEADER + '\n# site policy: nofile for everyone\n')
     assert '* hard nofile 1048576\n' in text
     # the other files still come from the role's templates
-    assert read(root, _paths.SYSCTL_FILE).decode().startswith(_paths.HEADER + '\n# Keys the running kernel')
+    assert read(root, _paths.SYSCTL_FILE).decode().startswith(HEADER + '\n# Keys the running kernel')
 
 
 def test_the_header_variable_heads_every_file_and_marks_them_ours(tmp_path):
