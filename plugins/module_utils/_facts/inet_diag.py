@@ -1,0 +1,147 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netlimits.tcp contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""TCP sockets of this network namespace over NETLINK_SOCK_DIAG (inet_diag), as `ss` reads them, in Python.
+
+For a listening socket the kernel reports the accept queue in idiag_rqueue and its maximum, the
+effective backlog min(listen() backlog, net.core.somaxconn at listen() time), in idiag_wqueue
+(net/ipv4/tcp_diag.c tcp_diag_get_info(): `if (inet_sk_state_load(sk) == TCP_LISTEN) {
+r->idiag_rqueue = READ_ONCE(sk->sk_ack_backlog); r->idiag_wqueue = READ_ONCE(sk->sk_max_ack_backlog);`).
+/proc/net/tcp has the queue now only (its tx_queue column is 0 for listeners), so it is the fallback.
+
+Message layouts: include/uapi/linux/netlink.h (struct nlmsghdr), include/uapi/linux/sock_diag.h
+(SOCK_DIAG_BY_FAMILY = 20), include/uapi/linux/inet_diag.h (struct inet_diag_req_v2, inet_diag_msg,
+inet_diag_sockid). Only this process's network namespace is dumped: the netlink socket belongs to it.
+Python 3.6 compatible; no root needed (inet_diag dumps every socket of the namespace to any user).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import errno
+import os
+import socket
+import struct
+
+NETLINK_SOCK_DIAG = 4
+SOCK_DIAG_BY_FAMILY = 20
+NLM_F_REQUEST = 0x1
+NLM_F_DUMP = 0x300               # NLM_F_ROOT | NLM_F_MATCH
+NLMSG_ERROR = 2
+NLMSG_DONE = 3
+TCP_ESTABLISHED = 1              # include/net/tcp_states.h
+TCP_LISTEN = 10
+
+_NLMSGHDR = struct.Struct('=IHHII')                # len, type, flags, seq, pid
+# inet_diag_req_v2: family, protocol, ext, pad, states; then inet_diag_sockid:
+# sport, dport (network order), src[4], dst[4] (network order), if, cookie[2].
+_REQ_V2 = struct.Struct('=BBBxI')
+_SOCKID = struct.Struct('>HH16s16s')
+_SOCKID_TAIL = struct.Struct('=III')
+# inet_diag_msg: family, state, timer, retrans, sockid (48 bytes), expires, rqueue, wqueue, uid, inode.
+_MSG_HEAD = struct.Struct('=BBBB')
+_MSG_TAIL = struct.Struct('=IIIII')
+_MSG_ID_OFFSET = _MSG_HEAD.size
+_MSG_TAIL_OFFSET = _MSG_HEAD.size + _SOCKID.size + _SOCKID_TAIL.size
+
+
+class DiagUnavailable(Exception):
+    """inet_diag cannot be asked here (no AF_NETLINK, module not loaded, seccomp): use /proc/net/tcp."""
+
+
+def _request(family, states, seq):
+    body = _REQ_V2.pack(family, socket.IPPROTO_TCP, 0, states)
+    body += _SOCKID.pack(0, 0, b'\0' * 16, b'\0' * 16) + _SOCKID_TAIL.pack(0, 0, 0)
+    return _NLMSGHDR.pack(_NLMSGHDR.size + len(body), SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, seq, 0) + body
+
+
+def _address(family, raw):
+    if family == socket.AF_INET:
+        return socket.inet_ntop(socket.AF_INET, raw[:4])
+    return socket.inet_ntop(socket.AF_INET6, raw)
+
+
+def parse_messages(data, on_message):
+    """Call on_message(payload) for each SOCK_DIAG message in one netlink read; True when the dump is done."""
+    offset = 0
+    while offset + _NLMSGHDR.size <= len(data):
+        length, kind = _NLMSGHDR.unpack_from(data, offset)[:2]
+        if length < _NLMSGHDR.size:
+            raise DiagUnavailable('malformed netlink message (length %d)' % length)
+        if kind == NLMSG_DONE:
+            return True
+        if kind == NLMSG_ERROR:
+            code = struct.unpack_from('=i', data, offset + _NLMSGHDR.size)[0]
+            raise DiagUnavailable('inet_diag refused the dump: %s' % os.strerror(-code))
+        if kind == SOCK_DIAG_BY_FAMILY:
+            on_message(data[offset + _NLMSGHDR.size:offset + length])
+        offset += (length + 3) & ~3          # NLMSG_ALIGN
+    return False
+
+
+def listener_of(payload):
+    """{family, address, port, queue, backlog, inode, uid} of one inet_diag_msg of a listening socket."""
+    family = _MSG_HEAD.unpack_from(payload, 0)[0]
+    sport, dummy, src, dummy = _SOCKID.unpack_from(payload, _MSG_ID_OFFSET)
+    dummy, rqueue, wqueue, uid, inode = _MSG_TAIL.unpack_from(payload, _MSG_TAIL_OFFSET)
+    return {'family': 'ipv4' if family == socket.AF_INET else 'ipv6', 'address': _address(family, src),
+            'port': sport, 'queue': rqueue, 'backlog': wqueue, 'inode': inode, 'uid': uid}
+
+
+def local_port_of(payload):
+    """The local port of one inet_diag_msg (cheap: one unpack, for counting established sockets)."""
+    return struct.unpack_from('>H', payload, _MSG_ID_OFFSET)[0]
+
+
+def dump(states, on_message, seq_base=1):
+    """Dump the TCP sockets of both families in the given states (a bit mask of 1 << TCP_*).
+
+    Raises DiagUnavailable where netlink or inet_diag is not there (the caller falls back to /proc).
+    """
+    try:
+        sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_SOCK_DIAG)
+    except (AttributeError, OSError) as exc:     # AttributeError: no AF_NETLINK (not Linux)
+        raise DiagUnavailable('no NETLINK_SOCK_DIAG socket: %s' % exc)
+    try:
+        sock.settimeout(5)
+        for seq, family in enumerate((socket.AF_INET, socket.AF_INET6), seq_base):
+            sock.sendall(_request(family, states, seq))
+            done = False
+            while not done:
+                data = sock.recv(1 << 20)
+                if not data:
+                    break
+                try:
+                    done = parse_messages(data, on_message)
+                except DiagUnavailable:
+                    if family == socket.AF_INET6:
+                        # A kernel without IPv6 answers EAFNOSUPPORT/ENOENT for the v6 dump: v4 stands.
+                        break
+                    raise
+    except (OSError, socket.timeout) as exc:
+        if getattr(exc, 'errno', None) == errno.EINTR:
+            raise
+        raise DiagUnavailable('inet_diag dump failed: %s' % exc)
+    finally:
+        sock.close()
+
+
+def listeners_and_established():
+    """([listener dicts], {local port: established count}) of this network namespace, over inet_diag."""
+    listeners = []
+    established = {}
+
+    def on_listener(payload):
+        listeners.append(listener_of(payload))
+
+    def on_established(payload):
+        port = local_port_of(payload)
+        if port in ports:
+            established[port] = established.get(port, 0) + 1
+
+    dump(1 << TCP_LISTEN, on_listener)
+    ports = set(item['port'] for item in listeners)
+    if ports:
+        dump(1 << TCP_ESTABLISHED, on_established, seq_base=3)
+    return listeners, established
