@@ -41,6 +41,7 @@ collections: venvs
 
 images: setup-host
 	for suite in $(SUITES); do $(HARNESS)/build-image.sh $$suite; done
+	$(HARNESS)/build-service-image.sh
 	$(HARNESS)/build-vm-image.sh $(VM_SUITES)
 
 # ---- the main job --------------------------------------------------------

@@ -112,8 +112,11 @@ def plan_step(root, params, check_mode=False, run=None, find_bin=None, owner=Non
     version = systemd_version_asking(root, find_bin, run)
     loader = sysctl_version(find_bin, run)
 
+    # The services view only when the plan needs it (tcp_tune_listening_services_nofile): it walks /proc/*/fd.
+    services = params.get('tcp_tune_listening_services_nofile') is not None
+
     def plan_now():
-        facts = gather(root, systemd_version=version)
+        facts = gather(root, systemd_version=version, services=services)
         return facts, _plan.plan(params, facts, read_host(root, params, facts, loader), profiles)
 
     facts, the_plan = plan_now()

@@ -108,8 +108,8 @@ def _list(path):
 class _Walk(object):
     """The bounded walk over /proc/*/fd: which process holds which listener inode."""
 
-    def __init__(self, root, inodes, budget, clock=time.monotonic):
-        self.root, self.wanted, self.clock = root, set(inodes), clock
+    def __init__(self, root, inodes, budget, clock=time.monotonic, live=False):
+        self.root, self.wanted, self.clock, self.live = root, set(inodes), clock, live
         self.deadline = clock() + budget
         self.owners = {}          # inode -> [pid]
         self.fds = {}             # pid -> open descriptors now
@@ -140,12 +140,12 @@ class _Walk(object):
     def _process(self, pid, wanted):
         """Record pid as an owner of the inodes in wanted it holds; stops once wanted is empty."""
         fd_dir = join(self.root, 'proc/%d/fd' % pid)
-        names, error = _list(fd_dir)
-        if names is None:
+        count, error = _fd_count(fd_dir, self.live)
+        if count is None:
             if error in (errno.EACCES, errno.EPERM):
                 self.denied += 1
             return                    # ENOENT/ESRCH: it exited; skipped
-        for fd in _numeric(names):
+        for fd in _fd_numbers(fd_dir, count):
             if not wanted:
                 return
             try:
@@ -156,9 +156,51 @@ class _Walk(object):
                 inode = to_int(target[8:-1])
                 if inode in wanted:
                     self.owners.setdefault(inode, []).append(pid)
-                    self.fds[pid] = len(names)
+                    self.fds[pid] = count
                     wanted.discard(inode)
                     self.wanted.discard(inode)
+
+
+# Above this many open descriptors, probe fd numbers from 0 instead of listing the directory: listing
+# /proc/PID/fd of a process with 100,000 sockets costs ~0.5 s, and servers open their listeners first.
+LIST_FDS_UP_TO = 1024
+
+
+def _fd_count(fd_dir, live):
+    """(open descriptors, None) or (None, errno). Since Linux 6.2 st_size of /proc/PID/fd is the count
+    (fs/proc/fd.c proc_fd_getattr(), commit f1f1f2569901 "proc: report open files as size in stat() for
+    /proc/pid/fd"); before it is 0 and the directory is listed, as it is in a fixture tree (not live)."""
+    try:
+        size = os.stat(fd_dir).st_size if live else 0
+        if size > 0:
+            return size, None
+        return len(os.listdir(fd_dir)), None
+    except OSError as exc:
+        return None, exc.errno
+
+
+def _fd_numbers(fd_dir, count):
+    """The process's descriptor numbers, lowest first: listed when few, probed upwards when many."""
+    if count <= LIST_FDS_UP_TO:
+        names, dummy = _list(fd_dir)
+        for fd in _numeric(names or []):
+            yield fd
+        return
+    fd = seen = misses = 0
+    while seen < count:
+        if os.path.lexists(os.path.join(fd_dir, str(fd))):
+            seen += 1
+            misses = 0
+            yield fd
+        else:
+            misses += 1
+            if misses > LIST_FDS_UP_TO:      # a sparse table (dup2 to high numbers): list what is left
+                names, dummy = _list(fd_dir)
+                for high in _numeric(names or []):
+                    if high > fd:
+                        yield high
+                return
+        fd += 1
 
 
 def _ppid(root, pid):
@@ -189,7 +231,8 @@ def services(root='/', unreadable=None, budget=DEFAULT_BUDGET_SECONDS, diag=list
     notes = []
     source = SOURCE_PROC
     listeners = established = None
-    if os.path.realpath(root) == '/':
+    live = os.path.realpath(root) == '/'
+    if live:
         try:
             listeners, established = diag()
             source = SOURCE_DIAG
@@ -197,7 +240,7 @@ def services(root='/', unreadable=None, budget=DEFAULT_BUDGET_SECONDS, diag=list
             notes.append('%s; read proc/net/tcp instead (the maximum backlog is unknown)' % exc)
     if listeners is None:
         listeners, established = proc_tables(root, unreadable)
-    walk = _Walk(root, [item['inode'] for item in listeners if item['inode']], budget).run()
+    walk = _Walk(root, [item['inode'] for item in listeners if item['inode']], budget, live=live).run()
     if walk.out_of_time:
         notes.append('owners: stopped at the %.2f s budget with %d listener(s) unmatched'
                      % (budget, len(walk.wanted)))

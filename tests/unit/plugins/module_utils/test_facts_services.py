@@ -295,3 +295,22 @@ def test_a_real_process_at_90_percent_of_its_soft_limit_is_named():
     found = [f for f in check_service_nofile(facts) if f['value']['pid'] == child.pid]
     assert [f['id'] for f in found] == ['service_nofile_near_limit']
     assert found[0]['severity'] == ('critical' if proc['fds'] >= 95 else 'warning')
+
+
+def test_many_descriptors_are_probed_from_zero_and_sparse_tables_still_found(tmp_path):
+    fd_dir = tmp_path / 'fd'
+    fd_dir.mkdir()
+    numbers = list(range(0, 1500)) + [5000, 70000]          # 1502 open, two far above the rest
+    for fd in numbers:
+        os.symlink('socket:[%d]' % fd, str(fd_dir / str(fd)))
+    assert list(services_mod._fd_numbers(str(fd_dir), len(numbers))) == numbers
+    small = tmp_path / 'small'
+    small.mkdir()
+    for fd in (0, 1, 2, 10, 300):
+        os.symlink('/dev/null', str(small / str(fd)))
+    assert list(services_mod._fd_numbers(str(small), 5)) == [0, 1, 2, 10, 300]
+
+
+def test_the_live_fd_count_is_the_kernels():
+    count, error = services_mod._fd_count('/proc/self/fd', True)
+    assert error is None and abs(count - len(os.listdir('/proc/self/fd'))) <= 1

@@ -1,0 +1,87 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netlimits.tcp contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""make bench-services: the cost of tcp_limits.services with one process holding many sockets.
+
+One holder process opens a listener and N/2 loopback connections to it (N sockets with the accepted
+ends, plus the listener), then the services view is gathered in a fresh process, RUNS times, and
+the gather without it for comparison. Run inside a network namespace of its own (run.sh). Prints JSON.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+import argparse
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import time
+
+GATHER = r'''
+import json, sys, time
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.services import services
+t = time.monotonic(); view = services('/', [], budget=float(sys.argv[1])); took = time.monotonic() - t
+print(json.dumps({'seconds': took, 'complete': view['complete'], 'notes': view['notes'],
+                  'listeners': len(view['listeners']),
+                  'fds': [p['fds'] for p in view['processes']],
+                  'established': [l['established'] for l in view['listeners']]}))
+'''
+
+
+def hold(n_sockets, ready_fd):
+    """The holder: a listener and n_sockets connected sockets (both ends), kept open until killed."""
+    need = n_sockets + 1000
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard < need:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (need, need))   # root: up to fs.nr_open
+    else:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))
+    server = socket.socket()
+    server.bind(('127.0.0.1', 0))
+    server.listen(4096)
+    port = server.getsockname()[1]
+    held = []
+    for dummy in range(n_sockets // 2):
+        client = socket.create_connection(('127.0.0.1', port))
+        conn, dummy = server.accept()
+        held.extend((client, conn))
+    os.write(ready_fd, b'%d\n' % port)
+    time.sleep(3600)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--sockets', type=int, default=100000)
+    parser.add_argument('--runs', type=int, default=5)
+    parser.add_argument('--budget', type=float, default=0.3)
+    parser.add_argument('--hold', action='store_true', help=argparse.SUPPRESS)
+    opts = parser.parse_args()
+    if opts.hold:
+        hold(opts.sockets, 1)
+        return
+    started = time.monotonic()
+    holder = subprocess.Popen([sys.executable, __file__, '--hold', '--sockets', str(opts.sockets)],
+                              stdout=subprocess.PIPE)
+    try:
+        port = int(holder.stdout.readline())
+        setup = time.monotonic() - started
+        runs = []
+        for dummy in range(opts.runs):
+            out = subprocess.check_output([sys.executable, '-c', GATHER, str(opts.budget)])
+            runs.append(json.loads(out))
+    finally:
+        holder.kill()
+        holder.wait()
+    seconds = sorted(r['seconds'] for r in runs)
+    print(json.dumps({'sockets': opts.sockets, 'holder_port': port, 'setup_seconds': round(setup, 1),
+                      'runs': len(runs), 'median_seconds': round(seconds[len(seconds) // 2], 3),
+                      'max_seconds': round(seconds[-1], 3), 'complete': all(r['complete'] for r in runs),
+                      'holder_fds': max(max(r['fds'] or [0]) for r in runs),
+                      'established_on_port': max(max(r['established'] or [0]) for r in runs),
+                      'notes': runs[-1]['notes']}, indent=1))
+
+
+if __name__ == '__main__':
+    main()
