@@ -43,10 +43,13 @@ def hold(n_sockets, ready_fd):
     server.listen(4096)
     port = server.getsockname()[1]
     held = []
-    for dummy in range(n_sockets // 2):
+    started = time.monotonic()
+    for n in range(n_sockets // 2):
         client = socket.create_connection(('127.0.0.1', port))
         conn, dummy = server.accept()
         held.extend((client, conn))
+        if n and n % 10000 == 0:
+            sys.stderr.write('holder: %d sockets after %.0f s\n' % (2 * n, time.monotonic() - started))
     os.write(ready_fd, b'%d\n' % port)
     time.sleep(3600)
 
