@@ -19,4 +19,4 @@ NETLIMITS_VM_MEM=2048 "$vm" start bench bookworm "$work" "$work/key.pub" >/dev/n
 # The collection's Python as it would be shipped: plugins/ under ansible_collections/netlimits/tcp.
 tar -C "$root" -czf "$work/plugins.tgz" plugins bench/services/bench.py
 "$vm" ssh bench "$work" "$work/key" 'mkdir -p /tmp/ac/ansible_collections/netlimits/tcp && tar -C /tmp/ac/ansible_collections/netlimits/tcp -xzf -' <"$work/plugins.tgz"
-"$vm" ssh bench "$work" "$work/key" "sudo sysctl -q -w net.ipv4.ip_local_port_range='10000 65000' && cd /tmp/ac/ansible_collections/netlimits/tcp && sudo env PYTHONPATH=/tmp/ac timeout 2400 python3 bench/services/bench.py --sockets $sockets --runs 5 && echo \"kernel \$(uname -r), \$(nproc) vCPU (TCG)\""
+"$vm" ssh bench "$work" "$work/key" "cd /tmp/ac/ansible_collections/netlimits/tcp && sudo env PYTHONPATH=/tmp/ac timeout 2400 python3 bench/services/bench.py --sockets $sockets --runs 5 && echo \"kernel \$(uname -r), \$(nproc) vCPU (TCG)\""

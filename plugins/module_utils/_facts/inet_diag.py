@@ -103,10 +103,57 @@ def local_port_of(data, offset=0):
     return _PORT.unpack_from(data, offset + _MSG_ID_OFFSET)[0]
 
 
-def dump(states, on_message, seq_base=1):
+_RECORDS = {}
+
+
+def _records_of(size):
+    """The struct that reads one message of that size as a record: length and type (native order), then
+    the local port (network order, compared raw); the attributes after inet_diag_msg are skipped. The kernel
+    adds a few (INET_DIAG_SHUTDOWN always, inet_sk_diag_fill() in net/ipv4/inet_diag.c), so the size is read
+    from the first message rather than assumed."""
+    if size not in _RECORDS:
+        _RECORDS[size] = struct.Struct('=IH%dxH%dx' % (_MSG_ID_OFFSET + _NLMSGHDR.size - 6, size - 22))
+    return _RECORDS[size]
+
+
+def raw_port(port):
+    """A port as the native-order reading of its network-order bytes (what a record yields)."""
+    return struct.unpack('=H', _PORT.pack(port))[0]
+
+
+def count_plain(data, counts):
+    """Add the local ports of a buffer of same-size SOCK_DIAG messages to counts {raw port: n}.
+
+    The fast path of a dump of 100,000 sockets: one C-level unpack of the whole buffer instead of a
+    Python step per message. Returns (taken, done): taken is False for a buffer with anything else
+    (an error, messages of other sizes), which is left to parse_messages(); done when it ended with the
+    dump's NLMSG_DONE, which the kernel may put in the same read as the last messages.
+    """
+    if len(data) < _NLMSGHDR.size:
+        return False, False
+    size = _NLMSGHDR.unpack_from(data, 0)[0]
+    if size < _MSG_TAIL_OFFSET + _MSG_TAIL.size + _NLMSGHDR.size or size % 4:
+        return False, False
+    end, done = len(data), False
+    if end % size:
+        tail = end - _NLMSGHDR.size - 4          # NLMSG_DONE: a header and the dump's errno
+        if tail < 0 or tail % size or _NLMSGHDR.unpack_from(data, tail)[:2] != (_NLMSGHDR.size + 4, NLMSG_DONE):
+            return False, False
+        end, done = tail, True
+    records = list(_records_of(size).iter_unpack(data[:end] if done else data))
+    if any(length != size or kind != SOCK_DIAG_BY_FAMILY for length, kind, dummy in records):
+        return False, False
+    for port in [raw for dummy, dummy2, raw in records]:
+        counts[port] = counts.get(port, 0) + 1
+    return True, done
+
+
+def dump(states, on_message, seq_base=1, on_buffer=None):
     """Dump the TCP sockets of both families in the given states (a bit mask of 1 << TCP_*).
 
-    Raises DiagUnavailable where netlink or inet_diag is not there (the caller falls back to /proc).
+    on_buffer(data) -> (taken, done): a whole netlink read counted by itself (count_plain), else each
+    message goes to on_message(data, offset). Raises DiagUnavailable where netlink or inet_diag is not there
+    (the caller falls back to /proc).
     """
     try:
         sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_SOCK_DIAG)
@@ -121,6 +168,10 @@ def dump(states, on_message, seq_base=1):
                 data = sock.recv(1 << 20)
                 if not data:
                     break
+                if on_buffer is not None:
+                    taken, done = on_buffer(data)
+                    if taken:
+                        continue
                 try:
                     done = parse_messages(data, on_message)
                 except DiagUnavailable:
@@ -152,5 +203,10 @@ def listeners_and_established():
     dump(1 << TCP_LISTEN, on_listener)
     ports = set(item['port'] for item in listeners)
     if ports:
-        dump(1 << TCP_ESTABLISHED, on_established, seq_base=3)
+        raw_counts = {}
+        dump(1 << TCP_ESTABLISHED, on_established, seq_base=3, on_buffer=lambda data: count_plain(data, raw_counts))
+        for port in ports:
+            n = raw_counts.get(raw_port(port), 0)
+            if n:
+                established[port] = established.get(port, 0) + n
     return listeners, established

@@ -141,11 +141,12 @@ class _Walk(object):
         """Record pid as an owner of the inodes in wanted it holds; stops once wanted is empty."""
         fd_dir = join(self.root, 'proc/%d/fd' % pid)
         count, error = _fd_count(fd_dir, self.live)
-        if count is None:
+        if error is not None:
             if error in (errno.EACCES, errno.EPERM):
                 self.denied += 1
             return                    # ENOENT/ESRCH: it exited; skipped
-        for fd in _fd_numbers(fd_dir, count):
+        slots = None if count is not None else _fd_slots(self.root, pid)
+        for fd in _fd_numbers(fd_dir, count, slots):
             if not wanted:
                 return
             try:
@@ -160,34 +161,63 @@ class _Walk(object):
                     wanted.discard(inode)
                     self.wanted.discard(inode)
 
+    def count_fds(self):
+        """Fill in the descriptor counts the kernel did not give cheaply (before 6.2), while time is left."""
+        uncounted = 0
+        for pid in sorted(self.fds):
+            if self.fds[pid] is None:
+                late = self.clock() > self.deadline
+                names = None if late else _list(join(self.root, 'proc/%d/fd' % pid))[0]
+                if names is None:
+                    uncounted += 1
+                else:
+                    self.fds[pid] = len(names)
+        return uncounted
 
-# Above this many open descriptors, probe fd numbers from 0 instead of listing the directory: listing
-# /proc/PID/fd of a process with 100,000 sockets costs ~0.5 s, and servers open their listeners first.
+
+# Above this many descriptors (or descriptor slots), probe fd numbers from 0 instead of listing the
+# directory: listing /proc/PID/fd of a process with 100,000 sockets costs ~0.5 s (the kernel builds an
+# entry per descriptor), and servers open their listeners first.
 LIST_FDS_UP_TO = 1024
 
 
 def _fd_count(fd_dir, live):
-    """(open descriptors, None) or (None, errno). Since Linux 6.2 st_size of /proc/PID/fd is the count
-    (fs/proc/fd.c proc_fd_getattr(), commit f1f1f2569901 "proc: report open files as size in stat() for
-    /proc/pid/fd"); before it is 0 and the directory is listed, as it is in a fixture tree (not live)."""
+    """(open descriptors or None, None), or (None, errno) when the directory cannot be read.
+
+    Since Linux 6.2 st_size of /proc/PID/fd is the count (fs/proc/fd.c proc_fd_getattr(), commit
+    f1f1f2569901 "proc: report open files as size in stat() for /proc/pid/fd"); before it is 0, and the
+    count is None (listing a large table is the cost this walk avoids). A fixture tree is listed.
+    """
     try:
-        size = os.stat(fd_dir).st_size if live else 0
-        if size > 0:
-            return size, None
+        if live:
+            size = os.stat(fd_dir).st_size
+            return (size if size > 0 else None), None
         return len(os.listdir(fd_dir)), None
     except OSError as exc:
         return None, exc.errno
 
 
-def _fd_numbers(fd_dir, count):
-    """The process's descriptor numbers, lowest first: listed when few, probed upwards when many."""
-    if count <= LIST_FDS_UP_TO:
-        names, dummy = _list(fd_dir)
-        for fd in _numeric(names or []):
-            yield fd
-        return
+def _fd_slots(root, pid):
+    """FDSize of /proc/PID/status: the size of the descriptor table, an upper bound of fd numbers (proc(5))."""
+    for line in (read_text(root, 'proc/%d/status' % pid) or '').splitlines():
+        if line.startswith('FDSize:'):
+            return to_int(line.split()[1])
+    return None
+
+
+def _fd_numbers(fd_dir, count, slots=None):
+    """The process's descriptor numbers, lowest first: listed when few, probed upwards when many.
+
+    count: open descriptors when known; slots: the table size when the count is not known.
+    """
+    if (count if count is not None else (slots or 0)) <= LIST_FDS_UP_TO:
+        return iter(_numeric(_list(fd_dir)[0] or []))
+    return _probe(fd_dir, count, slots)
+
+
+def _probe(fd_dir, count, slots):
     fd = seen = misses = 0
-    while seen < count:
+    while (count is None or seen < count) and (slots is None or fd < slots):
         if os.path.lexists(os.path.join(fd_dir, str(fd))):
             seen += 1
             misses = 0
@@ -195,8 +225,7 @@ def _fd_numbers(fd_dir, count):
         else:
             misses += 1
             if misses > LIST_FDS_UP_TO:      # a sparse table (dup2 to high numbers): list what is left
-                names, dummy = _list(fd_dir)
-                for high in _numeric(names or []):
+                for high in _numeric(_list(fd_dir)[0] or []):
                     if high > fd:
                         yield high
                 return
@@ -241,15 +270,22 @@ def services(root='/', unreadable=None, budget=DEFAULT_BUDGET_SECONDS, diag=list
     if listeners is None:
         listeners, established = proc_tables(root, unreadable)
     walk = _Walk(root, [item['inode'] for item in listeners if item['inode']], budget, live=live).run()
-    if walk.out_of_time:
+    uncounted = walk.count_fds()
+    if walk.wanted and walk.out_of_time:
         notes.append('owners: stopped at the %.2f s budget with %d listener(s) unmatched'
                      % (budget, len(walk.wanted)))
+    elif walk.out_of_time:
+        notes.append('owners: stopped at the %.2f s budget before every worker sharing a listener was found'
+                     % budget)
     if walk.wanted and walk.denied:
         notes.append('owners: %d process(es) whose /proc/PID/fd could not be read (not root, or hidepid)'
                      % walk.denied)
     elif walk.wanted and not walk.out_of_time:
         notes.append('owners: %d listener(s) held by no process visible here (another PID namespace)'
                      % len(walk.wanted))
+    if uncounted:
+        notes.append('fds: %d owner(s) not counted within the budget (before Linux 6.2 counting lists '
+                     '/proc/PID/fd)' % uncounted)
     uid_names = _uid_names(root)
     processes = {}
     for pid in sorted(walk.fds):

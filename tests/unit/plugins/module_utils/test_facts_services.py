@@ -11,12 +11,14 @@ __metaclass__ = type
 import os
 import resource
 import socket
+import struct
 import subprocess
 import sys
 import time
 
 import pytest
 
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts import inet_diag
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts import services as services_mod
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.inet_diag import (
     DiagUnavailable, listeners_and_established,
@@ -314,3 +316,50 @@ def test_many_descriptors_are_probed_from_zero_and_sparse_tables_still_found(tmp
 def test_the_live_fd_count_is_the_kernels():
     count, error = services_mod._fd_count('/proc/self/fd', True)
     assert error is None and abs(count - len(os.listdir('/proc/self/fd'))) <= 1
+
+
+def test_before_linux_6_2_the_table_size_bounds_the_probe_and_owners_are_counted_while_time_is_left(tmp_path):
+    fd_dir = tmp_path / 'proc' / '7' / 'fd'
+    fd_dir.mkdir(parents=True)
+    for fd in range(1500):
+        os.symlink('socket:[%d]' % fd, str(fd_dir / str(fd)))
+    assert list(services_mod._fd_numbers(str(fd_dir), None, slots=2048)) == list(range(1500))
+    (tmp_path / 'proc' / '7' / 'status').write_text('Name:\tx\nFDSize:\t2048\n')
+    assert services_mod._fd_slots(str(tmp_path), 7) == 2048
+    walk = services_mod._Walk(str(tmp_path), [], 10)
+    walk.fds = {7: None}
+    assert walk.count_fds() == 0 and walk.fds == {7: 1500}
+    late = services_mod._Walk(str(tmp_path), [], -1)
+    late.fds = {7: None}
+    assert late.count_fds() == 1 and late.fds == {7: None}
+
+
+def test_the_fast_count_agrees_with_the_message_by_message_parse():
+    server, port, conns = _listener(backlog=16, clients=12)
+    try:
+        counted, parsed = {}, {}
+
+        def on_message(data, offset):
+            local = inet_diag.local_port_of(data, offset)
+            parsed[local] = parsed.get(local, 0) + 1
+
+        def on_buffer(data):
+            return inet_diag.count_plain(data, counted)
+        inet_diag.dump(1 << inet_diag.TCP_ESTABLISHED, lambda data, offset: None, on_buffer=on_buffer)
+        inet_diag.dump(1 << inet_diag.TCP_ESTABLISHED, on_message)
+    finally:
+        _close(server, conns)
+    fast = dict((p, n) for p, n in ((q, counted.get(inet_diag.raw_port(q), 0)) for q in parsed) if n)
+    assert counted and fast == parsed and fast[port] == 12
+    assert inet_diag.count_plain(b'\x14\x00\x00\x00\x03\x00', {}) == (False, False)   # too short: the slow path
+
+
+def test_a_trailing_done_in_the_same_read_ends_the_fast_count():
+    size = 124
+    message = struct.pack('=IHHII', size, inet_diag.SOCK_DIAG_BY_FAMILY, 2, 1, 0) + struct.pack('=BBBB', 2, 1, 0, 0)
+    message += struct.pack('>HH', 8080, 40000) + b'\0' * (size - len(message) - 4)
+    done = struct.pack('=IHHIIi', 20, inet_diag.NLMSG_DONE, 2, 1, 0, 0)
+    counts = {}
+    assert inet_diag.count_plain(message * 3 + done, counts) == (True, True)
+    assert counts == {inet_diag.raw_port(8080): 3}
+    assert inet_diag.count_plain(message * 3 + done[:-2], {}) == (False, False)
