@@ -15,8 +15,8 @@ import pytest
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import paths as _paths
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan import plan as _plan
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import PlanError
+from ansible_collections.netlimits.tcp.tests.unit.fixtures.checked import checked_plan
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
 from ansible_collections.netlimits.tcp.tests.unit.plugins.module_utils.test_tune import (
     Runner, host_tree, read, run, snapshot,
@@ -54,9 +54,9 @@ def services_host(tmp_path, extra=None):
 
 
 def plan(root, **params):
+    """The plan from the controller-checked variables (as the action passes them) and the host's facts."""
     params = dict(('tcp_tune_' + k, v) for k, v in params.items())
-    facts = gather(root, services=True)
-    return _plan.plan(params, facts, {}, PROFILES)
+    return checked_plan(params, gather(root, services=True), {}, PROFILES)
 
 
 def test_the_planned_dropins_name_each_listening_unit(tmp_path):
