@@ -45,6 +45,7 @@ def hold(n_sockets, ready_fd):
     else:
         resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))
     server = socket.socket()
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)     # the last run's TIME_WAIT on this port
     server.bind(('127.0.0.1', LISTEN_PORT))
     server.listen(4096)
     port = server.getsockname()[1]
