@@ -146,6 +146,18 @@ def listening_units(params, facts, host=None):
     return dict((unit, (soft, top if top > soft else None)) for unit, top in hard.items() if unit not in skip)
 
 
+def units_nofile_now(facts):
+    """{unit: 'soft:hard'} of the .service units in the facts' services view (their highest soft limit)."""
+    now = {}
+    for process in ((facts or {}).get('services') or {}).get('processes') or []:
+        unit, nofile = process.get('unit') or '', process.get('nofile') or {}
+        if unit.endswith('.service') and is_int(nofile.get('soft')) and is_int(nofile.get('hard')):
+            name = service_unit(unit)
+            if name not in now or nofile['soft'] > now[name][0]:
+                now[name] = (nofile['soft'], nofile['hard'])
+    return dict((unit, '%d:%d' % pair) for unit, pair in now.items())
+
+
 def service_limits(params, facts=None, host=None):
     """{unit: (soft, hard or None)}: every service drop-in the run writes, named ones over listening ones."""
     limits = listening_units(params, facts, host)

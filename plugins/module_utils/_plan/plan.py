@@ -39,7 +39,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._common.status impor
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.files import (
     file_spec, listening_units, plan_conntrack, plan_limits, plan_manager, plan_services, plan_txqueuelen,
-    service_limits, service_unit,
+    service_limits, service_unit, units_nofile_now,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import (
     IFNAME, SYSCTL_BAD, PlanError, check_on_host, nr_open_after, params_of,
@@ -213,6 +213,10 @@ def _make_plan(raw_params, facts, host=None, profiles=None):
         'limits': limits,
         'systemd_default_nofile': manager,
         'services': sorted(limits_by_unit),
+        # {unit: {'limit': 'soft[:hard]' written, 'now': 'soft:hard' of its processes or None}}: the report's rows
+        'service_limits': dict((unit, {'limit': '%d:%d' % pair if pair[1] else '%d' % pair[0],
+                                       'now': units_nofile_now(facts).get(unit)})
+                               for unit, pair in limits_by_unit.items()),
         'service_files': sorted(services),
         'restart_services': bool(params.get('restart_services')),
         'txqueuelen': {'value': tx['value'], 'method': tx['method'], 'entries': tx['entries'],

@@ -127,3 +127,20 @@ def test_restart_when_asked(tmp_path):
     run(root, runner, profile='none', listening_services_nofile=65536, restart_services=True)
     restarted = set(c[-1] for c in runner.calls if 'try-restart' in c)
     assert restarted == set(['app.service', 'nginx.service'])
+
+
+def test_the_report_and_the_plan_table_show_each_unit_and_when_it_takes_effect(tmp_path):
+    from ansible_collections.netlimits.tcp.plugins.plugin_utils._report.plan_table import plan_lines
+    root = services_host(tmp_path)
+    check = run(root, check_mode=True, profile='none', listening_services_nofile=65536)['report']
+    assert check['services']['nginx'] == {'before': '1024:524288', 'wanted': '65536:524288', 'status': 'applied',
+                                          'after': '1024:524288',
+                                          'reason': 'takes effect at the next restart of nginx.service'}
+    table = '\n'.join(plan_lines(check, host='web1'))
+    assert 'LimitNOFILE app' in table and 'LimitNOFILE nginx' in table
+    assert 'takes effect at the next restart of nginx.service' in table
+    restarted = run(root, profile='none', listening_services_nofile=65536, restart_services=True)['report']
+    assert restarted['services']['app']['reason'] == 'restarted app.service'
+    assert restarted['services']['app']['after'] == '65536'
+    again = run(root, profile='none', listening_services_nofile=65536, restart_services=True)['report']
+    assert set(row['status'] for row in again['services'].values()) == set(['unchanged'])
