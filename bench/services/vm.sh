@@ -24,4 +24,5 @@ tar -C "$root" -czf "$work/plugins.tgz" plugins bench/services/bench.py
 for n in ${BENCH_SERVICES_VM_ALSO:-19000} "$sockets"; do
     "$vm" ssh bench "$work" "$work/key" "cd /tmp/ac/ansible_collections/netlimits/tcp && sudo env PYTHONPATH=/tmp/ac timeout 2400 python3 bench/services/bench.py --sockets $n --runs 5"
 done
+# shellcheck disable=SC2016 # expanded in the VM, not here
 "$vm" ssh bench "$work" "$work/key" 'echo "kernel $(uname -r), $(nproc) vCPU (TCG)"'
