@@ -41,6 +41,7 @@ collections: venvs
 
 images: setup-host
 	for suite in $(SUITES); do $(HARNESS)/build-image.sh $$suite; done
+	$(HARNESS)/build-service-image.sh
 	$(HARNESS)/build-vm-image.sh $(VM_SUITES)
 
 # ---- the main job --------------------------------------------------------
@@ -149,6 +150,16 @@ bench-effect: ## connection storms before/after tuning, in containers -> docs/be
 .PHONY: bench-facts
 bench-facts: ## time the facts module with 0-50,000 sockets -> docs/performance.md, docs/bench/facts.json
 	bench/facts/run.sh
+
+# ---- benchmark: the services view ----------------------------------------------
+# bench/services/run.sh: one process holding SOCKETS loopback sockets (a listener and connected pairs) in a
+# network namespace of its own, then tcp_limits.services gathered 9 times in a fresh process; as many as
+# this machine's hard nofile allows. bench/services/vm.sh: the same with 100,000 sockets in a QEMU VM
+# (Debian 12, emulated), where root may raise RLIMIT_NOFILE. Figures in docs/performance.md.
+.PHONY: bench-services
+bench-services: ## the facts' services view with one process holding many sockets (here, and 100,000 in a VM)
+	bench/services/run.sh --sockets $$(( $$(ulimit -Hn) - 1000 )) --runs 9
+	bench/services/vm.sh 100000
 
 # ---- benchmark: fleet speed ------------------------------------------------
 # bench/fleet/run.sh: ten podman systemd containers (created and removed by

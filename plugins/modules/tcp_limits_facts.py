@@ -60,6 +60,20 @@ options:
       - Two integers, low then high, each 0 to 65535.
     type: list
     elements: int
+  services:
+    description:
+      - Also gather the services view, RV(ansible_facts.tcp_limits.services) every TCP listener of the host's
+        network namespace with its accept queue and maximum backlog (NETLINK_SOCK_DIAG, as C(ss) reads them),
+        the processes that hold it (from C(/proc/PID/fd)), their nofile limits and open descriptors, and the
+        findings over them.
+      - Finding owners walks C(/proc/*/fd) and stops as soon as every listener has one, or at O(services_budget).
+    type: bool
+    default: true
+  services_budget:
+    description:
+      - Seconds the owner walk of O(services) may take before it stops and reports the view as partial.
+    type: float
+    default: 0.3
 """
 
 EXAMPLES = r"""
@@ -526,6 +540,49 @@ ansible_facts:
               description: C(docs/findings.md#<id>).
               returned: always
               type: str
+        services:
+          description:
+            - The services view (O(services=true)); absent otherwise.
+          returned: when O(services=true)
+          type: complex
+          contains:
+            source:
+              description:
+                - C(inet_diag) (NETLINK_SOCK_DIAG, queue and maximum backlog) or C(proc_net_tcp) (the fallback where
+                  netlink cannot be asked, or a fixture root; the maximum backlog is then null).
+              returned: always
+              type: str
+            complete:
+              description: Every listener's owning process was found (false on a budget stop, hidepid or no root).
+              returned: always
+              type: bool
+            notes:
+              description: Why the view is partial or came from the fallback.
+              returned: always
+              type: list
+              elements: str
+            listeners:
+              description:
+                - One per listening TCP socket (IPv4 and IPv6), sorted by port.
+                - C(queue) is the accept queue now; C(backlog) its maximum, min(listen() backlog, net.core.somaxconn
+                  at listen() time), null from C(/proc/net/tcp); C(established) the established connections
+                  whose local port is this port; C(pids) the processes holding the socket; C(inode), C(uid),
+                  C(family) (ipv4, ipv6), C(address), C(port).
+              returned: always
+              type: list
+              elements: dict
+              sample: [{address: 0.0.0.0, port: 80, family: ipv4, queue: 0, backlog: 511, established: 12,
+                        pids: [812, 813], inode: 24515, uid: 0}]
+            processes:
+              description:
+                - The processes that hold a listener, by pid.
+                - C(command) (from C(/proc/PID/comm)), C(unit) (the systemd unit from C(/proc/PID/cgroup), null
+                  outside units), C(user), C(nofile) soft and hard (C(/proc/PID/limits)), C(fds) (descriptors open now).
+              returned: always
+              type: list
+              elements: dict
+              sample: [{pid: 812, command: nginx, unit: nginx.service, user: root,
+                        nofile: {soft: 1024, hard: 524288}, fds: 14}]
         unreadable:
           description: Host paths that exist but could not be read by this user.
           returned: always
@@ -545,6 +602,8 @@ def main():
         argument_spec=dict(
             connections=dict(type='bool', default=False),
             port_range=dict(type='list', elements='int'),
+            services=dict(type='bool', default=True),
+            services_budget=dict(type='float', default=0.3),
         ),
         supports_check_mode=True,
     )
@@ -554,8 +613,11 @@ def main():
             module.fail_json(msg='port_range needs connections=true')
         if len(port_range) != 2 or not 0 <= port_range[0] <= port_range[1] <= 65535:
             module.fail_json(msg='port_range must be [low, high] with 0 <= low <= high <= 65535')
+    if not 0 < module.params['services_budget'] <= 60:
+        module.fail_json(msg='services_budget must be a number of seconds above 0 and at most 60')
     facts = gather('/', connections=module.params['connections'], port_range=port_range,
-                   systemd_version=systemd_version_asking('/', module.get_bin_path, module.run_command))
+                   systemd_version=systemd_version_asking('/', module.get_bin_path, module.run_command),
+                   services=module.params['services'], services_budget=module.params['services_budget'])
     module.exit_json(changed=False, ansible_facts={'tcp_limits': facts})
 
 

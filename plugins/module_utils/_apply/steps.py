@@ -21,6 +21,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan import plan as _plan
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import params_of
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply.apply import ApplyError, apply_plan, check_unchanged
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply.systemd import read_pending
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
@@ -112,8 +113,11 @@ def plan_step(root, params, check_mode=False, run=None, find_bin=None, owner=Non
     version = systemd_version_asking(root, find_bin, run)
     loader = sysctl_version(find_bin, run)
 
+    # The services view only when the plan needs it (tcp_tune_listening_services_nofile): it walks /proc/*/fd.
+    services = params_of(params).get('listening_services_nofile') is not None
+
     def plan_now():
-        facts = gather(root, systemd_version=version)
+        facts = gather(root, systemd_version=version, services=services)
         return facts, _plan.plan(params, facts, read_host(root, params, facts, loader), profiles)
 
     facts, the_plan = plan_now()

@@ -57,10 +57,30 @@ _IFNAME_CHARS = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
 RANK_SYSCTL, RANK_LIMITS, RANK_SYSTEMD, RANK_TXQUEUELEN, RANK_CONNTRACK = range(5)
 
 
+SERVICE_NAME_RULE = ('a valid systemd service name (ASCII letters, digits and ":_.-\\@", at most one "@", not '
+                     'starting with "-" or "@", no "..", 1 to 247 characters before an optional ".service")')
+
+
+def is_service_name(name):
+    """True for a service unit name the role may put into a path and a systemctl argument (SERVICE_NAME_RULE)."""
+    unit = str(name)
+    if unit.endswith('.service'):
+        unit = unit[:-len('.service')]
+    return 0 < len(unit) <= 247 and all(c in _UNIT_CHARS for c in unit) and not unit.startswith(('-', '@')) \
+        and '..' not in unit and unit.count('@') <= 1
+
+
+def dropin_unit(path):
+    """The unit of a per-service drop-in path of ours (SERVICE_FILE of some unit), else None."""
+    head, tail = SERVICE_FILE.split('%s')
+    if path.startswith(head) and path.endswith(tail) and len(path) > len(head) + len(tail):
+        return path[len(head):-len(tail)]
+    return None
+
+
 def is_service_dropin(path):
     """True for a per-service drop-in of ours (SERVICE_FILE of some unit)."""
-    head, tail = SERVICE_FILE.split('%s')
-    return path.startswith(head) and path.endswith(tail) and len(path) > len(head) + len(tail)
+    return dropin_unit(path) is not None
 
 
 def write_rank(path):

@@ -19,15 +19,20 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._facts.provenance im
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.sockets import connection_states, sockets
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.sysctl import ports, sysctls
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.findings import findings
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.service_findings import service_findings
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.services import DEFAULT_BUDGET_SECONDS, services as services_view
 
 
-def gather(root='/', connections=False, port_range=None, systemd_version=None):
+def gather(root='/', connections=False, port_range=None, systemd_version=None, services=False,
+           services_budget=None):
     """Read everything under root and return the tcp_limits facts with findings.
 
     connections: also count TCP states from proc/net/tcp and tcp6 (cost grows
     with the number of sockets), only local ports in port_range [lo, hi] when
     given. systemd_version: a version found another way (the module's
     `systemctl --version` fallback) when the file-based probe finds none.
+    services: also the listeners, their queues and owning processes (services.py), within
+    services_budget seconds of walking /proc/*/fd.
     """
     unreadable = []
     kern = kernel(root, unreadable)
@@ -49,6 +54,9 @@ def gather(root='/', connections=False, port_range=None, systemd_version=None):
     }
     if connections:
         facts['sockets']['connections'] = connection_states(root, port_range, unreadable)
-    facts['findings'] = findings(facts)
+    if services:
+        budget = services_budget if services_budget is not None else DEFAULT_BUDGET_SECONDS
+        facts['services'] = services_view(root, unreadable, budget)
+    facts['findings'] = findings(facts) + service_findings(facts)
     facts['unreadable'] = sorted(unreadable)
     return facts

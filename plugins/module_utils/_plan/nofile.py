@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import LIMITS_FILE, SYSCTL_FILE
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.files import listening_units
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.keys import plan_key
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import (
     containment_of, same_value, sysctl_fact, var,
@@ -85,6 +86,9 @@ def check_nofile_after_boot(values, params, entries, facts, host):
     asked = [(var(short), values.get(short)) for short in ('nofile', 'nofile_soft', 'systemd_default_nofile')]
     asked.extend(('%s[%s]' % (var('service_nofile'), name), coerce_int(value))
                  for name, value in sorted((params.get('service_nofile') or {}).items()))
+    listening = coerce_int(params.get('listening_services_nofile'))
+    if is_int(listening) and listening_units(params, facts, host):
+        asked.append((var('listening_services_nofile'), listening))
     asked = [(name, value) for name, value in asked if is_int(value)]
     if not asked:
         return []

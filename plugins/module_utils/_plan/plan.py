@@ -38,7 +38,8 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._common.status impor
     KEPT_HOST_SCOPE, RESTORED, SKIPPED_MISSING, SKIPPED_READ_ONLY, UNCHANGED, UNKNOWN_ORIGINAL,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.files import (
-    file_spec, plan_conntrack, plan_limits, plan_manager, plan_services, plan_txqueuelen, service_unit,
+    file_spec, listening_units, plan_conntrack, plan_limits, plan_manager, plan_services, plan_txqueuelen,
+    service_limits, service_unit, units_nofile_now,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import (
     IFNAME, SYSCTL_BAD, PlanError, check_on_host, nr_open_after, params_of,
@@ -69,6 +70,7 @@ def plan_paths(params, facts, state=None):
     paths = {SYSCTL_FILE, LIMITS_FILE, MANAGER_FILE, RC_LOCAL, UDEV_FILE, MODPROBE_FILE, MODULES_LOAD_FILE}
     for name in (params.get('service_nofile') or {}) if isinstance(params.get('service_nofile'), dict) else ():
         paths.add(SERVICE_FILE % service_unit(name))
+    paths.update(SERVICE_FILE % unit for unit in listening_units(params, facts))
     ifaces = params.get('interfaces')
     names = []
     if params.get('txqueuelen_persist') == 'systemd_link':
@@ -142,6 +144,11 @@ def _make_plan(raw_params, facts, host=None, profiles=None):
                 warnings.append('%s from the profile (%d) is above fs.nr_open (%d), which cannot be raised here: '
                                 'using %d' % (var(short), value, leaves, leaves))
                 values[short] = leaves
+    if is_int(coerce_int(params.get('listening_services_nofile'))) \
+            and coerce_int(params.get('listening_services_nofile')) > leaves:
+        errors.append('%s (%s) is above fs.nr_open (%d) as this run leaves it: it must be an integer from 1 to '
+                      'fs.nr_open (raise tcp_tune_nr_open in the same run)'
+                      % (var('listening_services_nofile'), params.get('listening_services_nofile'), leaves))
     for name, value in (params.get('service_nofile') or {}).items():
         if coerce_int(value) > leaves:
             errors.append('%s[%s] (%s) is above fs.nr_open (%d) as this run leaves it: it must be an integer from 1 '
@@ -180,7 +187,8 @@ def _make_plan(raw_params, facts, host=None, profiles=None):
     manager, manager_model = plan_manager(values, params, facts, host)
     if manager_model:
         wanted_files[MANAGER_FILE] = file_spec(TEMPLATE_MANAGER, manager_model)
-    services = plan_services(params)
+    limits_by_unit = service_limits(params, facts, host)
+    services = plan_services(limits_by_unit)
     wanted_files.update(services)
     tx = plan_txqueuelen(values, params, facts, host)
     warnings.extend(tx['warnings'])
@@ -204,7 +212,11 @@ def _make_plan(raw_params, facts, host=None, profiles=None):
         'sysctl_writes': sysctl_writes(entries),
         'limits': limits,
         'systemd_default_nofile': manager,
-        'services': sorted(service_unit(n) for n in (params.get('service_nofile') or {})),
+        'services': sorted(limits_by_unit),
+        # {unit: {'limit': 'soft[:hard]' written, 'now': 'soft:hard' of its processes or None}}: the report's rows
+        'service_limits': dict((unit, {'limit': '%d:%d' % pair if pair[1] else '%d' % pair[0],
+                                       'now': units_nofile_now(facts).get(unit)})
+                               for unit, pair in limits_by_unit.items()),
         'service_files': sorted(services),
         'restart_services': bool(params.get('restart_services')),
         'txqueuelen': {'value': tx['value'], 'method': tx['method'], 'entries': tx['entries'],

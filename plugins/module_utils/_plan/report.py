@@ -10,11 +10,27 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import RC_LOCAL
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import RC_LOCAL, SERVICE_FILE
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.status import (
     APPLIED, BLOCK_REMOVED, OVERRIDDEN, REMOVED, RESTORED, SKIPPED_READ_ONLY, UNCHANGED,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import sysctl_fact
+
+
+def service_rows(the_plan, files, check_mode):
+    """{unit: {before, wanted, after, status, reason}} of the LimitNOFILE drop-ins: when each takes effect."""
+    rows = {}
+    for unit, item in sorted((the_plan.get('service_limits') or {}).items()):
+        status = files.get(SERVICE_FILE % unit, UNCHANGED)
+        row = {'before': item.get('now'), 'wanted': item['limit'], 'status': status}
+        if status == APPLIED:
+            if the_plan.get('restart_services'):
+                row['reason'] = 'would restart %s.service' % unit if check_mode else 'restarted %s.service' % unit
+            else:
+                row['reason'] = 'takes effect at the next restart of %s.service' % unit
+            row['after'] = row['wanted'] if the_plan.get('restart_services') else item.get('now')
+        rows[unit] = row
+    return rows
 
 
 def report(the_plan, facts_after=None, check_mode=False, changed_files=None, denied_interfaces=None):
@@ -69,6 +85,7 @@ def report(the_plan, facts_after=None, check_mode=False, changed_files=None, den
         out['files'][r['dest']] = RESTORED
     for w in the_plan.get('undo_writes') or []:
         out['files'][w['path']] = BLOCK_REMOVED if w['path'] == RC_LOCAL else RESTORED
+    out['services'] = service_rows(the_plan, out['files'], check_mode)
     counts = {}
     for item in out['sysctl'].values():
         counts[item['status']] = counts.get(item['status'], 0) + 1

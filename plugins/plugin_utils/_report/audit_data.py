@@ -18,6 +18,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._report.services_table import service_rows
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.status import (
     CRITICAL, FAILED, HOST_STATUSES, NO_FACTS, OK, PRESENT, SEVERITIES, UNREACHABLE, WARNING,
 )
@@ -189,6 +190,8 @@ def host_row(host, facts, status=OK, reason=None, tune_report=None):
         'findings': dict((s, 0) for s in SEVERITIES),
         'worst': None,
         'tune': tune_summary(tune_report),
+        'services': [],
+        'services_notes': [],
     }
     if not isinstance(facts, dict):
         if status == OK:
@@ -224,6 +227,8 @@ def host_row(host, facts, status=OK, reason=None, tune_report=None):
     pid1 = _get(files, 'nofile', 'pid1') or {}
     row['nofile_pid1'] = {'soft': plain(pid1.get('soft')), 'hard': plain(pid1.get('hard'))}
     row['txqueuelen'] = txqueuelen_of(facts.get('interfaces'))
+    row['services'] = service_rows(facts.get('services'))
+    row['services_notes'] = list((facts.get('services') or {}).get('notes') or [])
     row['headroom'] = {
         'time_wait': headroom_pct(tw, row['ports_usable']),
         'conntrack': headroom_pct(conntrack.get('count'), conntrack.get('max')),

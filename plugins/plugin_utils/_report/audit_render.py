@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._report.services_table import backlog_text, endpoint, fds_text
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import status as _status
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.status import OK, SEVERITIES
 from ansible_collections.netlimits.tcp.plugins.plugin_utils._report.plain import plain
@@ -244,6 +245,7 @@ def environment(kind, template_dir=None):
             'fmt_value': fmt_value, 'hosts_text': hosts_text, 'group_message': group_message,
             'status_text': status_text, 'tune_text': tune_text, 'text': _text, 'headroom_level': headroom_level,
             'bar_width': bar_width, 'counted_severities': counted_severities,
+            'fds_text': fds_text, 'backlog_text': backlog_text, 'endpoint': endpoint,
         })
         env.globals.update({
             'status': _status, 'NA': NA, 'TITLE': TITLE,

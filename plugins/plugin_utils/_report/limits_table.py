@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, netlimits.tcp contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The limits table: one host's gathered tcp_limits facts as lines, grouped (ports and TIME_WAIT,
-accept queue, conntrack, file handles, txqueuelen, memory), each figure from a value there.
+accept queue, conntrack, file handles, txqueuelen, memory, and services when gathered), each figure from a
+value there.
 
 ``limits_lines(facts, host=None, findings=True)``. Controller side (the filter tcp_limits_table).
 """
@@ -12,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.keys import TIME_WAIT_SECONDS
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._report.services_table import limits_rows
 from ansible_collections.netlimits.tcp.plugins.plugin_utils._report.format import (
     NA, PORT_RANGE, TW_REUSE, TW_REUSE_WORDS, align, counts_text, finding_lines, fmt_count, fmt_value, is_num,
     names_text,
@@ -132,6 +134,8 @@ def limits_groups(facts):
     groups = [('ports, TIME_WAIT', port_rows), ('accept queue', accept_rows), ('conntrack', conntrack_rows),
               ('file handles', file_rows), ('txqueuelen', txq_rows or [['(no interface but lo)', '', '']]),
               ('memory', memory_rows)]
+    if 'services' in facts:
+        groups.append(('services', limits_rows(facts['services']) or [['(no TCP listener)', '', '']]))
     return [(name, [r for r in rows if r is not None]) for name, rows in groups]
 
 

@@ -71,12 +71,16 @@ def _limits_rows(report):
 
 def _entries(report):
     """(name, entry, is_key) of every managed item: sysctl keys and txqueuelen (keys, as the fleet summary counts
-    them), then limits.d nofile groups and DefaultLimitNOFILE."""
+    them), then limits.d nofile groups, DefaultLimitNOFILE and each service's LimitNOFILE."""
     out = [(name, entry, True) for name, entry in key_entries(report)]
     out.extend((name, entry, False) for name, entry in _limits_rows(report))
     systemd = report.get('systemd_default_nofile')
     if isinstance(systemd, dict) and systemd.get('status'):
         out.append(('DefaultLimitNOFILE', systemd, False))
+    services = report.get('services')
+    if isinstance(services, dict):
+        out.extend(('LimitNOFILE %s' % unit, services[unit], False) for unit in sorted(services)
+                   if isinstance(services[unit], dict))
     return out
 
 

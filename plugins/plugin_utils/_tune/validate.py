@@ -25,6 +25,7 @@ import yaml
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import keys as _keys
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import paths as _paths
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import SERVICE_NAME_RULE, is_service_name
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import coerce_bool, coerce_int, is_blank, is_int, parse_port_set
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import IFNAME, NO_PROFILE, PlanError, SYSCTL_BAD
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import PREFIX, format_value, var
@@ -54,7 +55,6 @@ NOT_PARAMS = ('report',)
 TXQUEUELEN_MAX = 100000         # larger queues only add latency (bufferbloat)
 
 # Whole-string patterns: \Z, not $, which also matches before a trailing newline ('nginx\n').
-_UNIT = re.compile(r'\A[A-Za-z0-9:_.\\@-]+\Z')
 _SYSCTL_NAME = re.compile(r'\A[A-Za-z0-9_+@][A-Za-z0-9_+@-]*(\.[A-Za-z0-9_+@-]+)+\Z')
 # Control characters (C0, DEL, C1) and the Unicode line and paragraph separators. Each of \x0b, \x0c,
 # \x1c-\x1e, \x85, \u2028 and \u2029 is a line break to str.splitlines(), and NUL ends a C string: in a
@@ -238,16 +238,21 @@ def validate(params, profiles=None):
         errors.append('%s must be a dict of service name to nofile, got %r' % (var('service_nofile'), services))
     else:
         for name, value in services.items():
-            unit = str(name)
-            if unit.endswith('.service'):
-                unit = unit[:-len('.service')]
-            if not unit or len(unit) > 247 or not _UNIT.match(unit) or unit.startswith(('-', '@')) or '..' in unit \
-                    or unit.count('@') > 1:
-                errors.append('%s: %r is not a valid systemd service name (ASCII letters, digits and ":_.-\\@", '
-                              'at most one "@", not starting with "-" or "@", no "..", 1 to 247 characters before an '
-                              'optional ".service")' % (var('service_nofile'), name))
+            if not is_service_name(name):
+                errors.append('%s: %r is not %s' % (var('service_nofile'), name, SERVICE_NAME_RULE))
             if not is_int(coerce_int(value)) or coerce_int(value) < 1:
                 errors.append('%s[%s] must be an integer from 1 to fs.nr_open, got %r' % (var('service_nofile'), name, value))
+    listening = p['listening_services_nofile']
+    if listening is not None and (not is_int(coerce_int(listening)) or coerce_int(listening) < 1):
+        errors.append('%s must be an integer from 1 to fs.nr_open (or null: off), got %r'
+                      % (var('listening_services_nofile'), listening))
+    excluded = p['listening_services_exclude']
+    if not isinstance(excluded, list):
+        errors.append('%s must be a list of service names, got %r' % (var('listening_services_exclude'), excluded))
+    else:
+        for name in excluded:
+            if not is_service_name(name):
+                errors.append('%s: %r is not %s' % (var('listening_services_exclude'), name, SERVICE_NAME_RULE))
 
     ifaces = p['interfaces']
     if ifaces != 'physical':
