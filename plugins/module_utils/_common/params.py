@@ -46,6 +46,7 @@ PARAMS = {
     'nofile_soft': 'raw',
     'limits_domains': 'list',
     'systemd_default_nofile': 'int',
+    'systemd_default_nofile_soft': 'int',
     'service_nofile': 'dict',
     'restart_services': 'bool',
     'txqueuelen': 'int',

@@ -31,8 +31,8 @@ TIME_WAIT_OVERFLOW_MAX = 0
 # conntrack count / max.
 CONNTRACK_FILL_WARNING = 0.75
 CONNTRACK_FILL_CRITICAL = 0.90
-# RLIMIT_NOFILE soft limit below this (the gathering process; services started by systemd; PID 1 where
-# systemd is not PID 1).
+# RLIMIT_NOFILE soft limit below this (the gathering process; PID 1 where systemd is not PID 1); for services
+# started by systemd, their hard limit below this (the most a service can raise its own soft limit to).
 NOFILE_SOFT_MIN = 65536
 # sockstat TCP mem (pages) as a share of tcp_mem[1] (pressure threshold).
 TCP_MEM_PRESSURE_WARNING = 0.8
@@ -183,20 +183,37 @@ def _nofile_soft_finding(who, label, soft, hard, extra=None):
     return finding('nofile_soft_low', WARNING,
                    'RLIMIT_NOFILE soft limit of %s is %d (below %d): each connection uses a file handle.'
                    % (label, soft, NOFILE_SOFT_MIN), value,
-                   'Raise nofile in /etc/security/limits.d (PAM sessions: logins, and units with PAMName=) and '
-                   'LimitNOFILE/DefaultLimitNOFILE for systemd services.')
+                   'Raise nofile in /etc/security/limits.d (PAM sessions: logins, and units with PAMName=); for a '
+                   'service, LimitNOFILE in its unit.')
+
+
+def _services_nofile_finding(label, soft, hard, source):
+    """Services whose hard limit keeps them from raising their soft limit far enough.
+
+    A soft 1024 under a high hard limit is systemd's intended default (systemd.exec(5), LimitNOFILE=):
+    select() breaks on descriptors above 1023; programs that need more raise their own soft limit.
+    """
+    return finding('nofile_soft_low', WARNING,
+                   'RLIMIT_NOFILE hard limit of %s is %d (soft %s): no service can raise its soft limit above it '
+                   '(below %d); each connection uses a file handle.' % (label, hard, soft, NOFILE_SOFT_MIN),
+                   {'process': 'services', 'soft': soft, 'hard': hard, 'source': source},
+                   'Raise the hard limit of DefaultLimitNOFILE (tcp_tune_systemd_default_nofile; the soft limit '
+                   'best stays 1024 for all services), and LimitNOFILE for a service that needs a higher soft '
+                   'limit and does not raise its own (tcp_tune_service_nofile).')
 
 
 def check_nofile_soft(facts):
     """nofile_soft_low for the limits connections really get.
 
-    - self: the gathering process, an Ansible login (sshd, sudo: PAM sessions).
+    - self: the gathering process, an Ansible login (sshd, sudo: PAM sessions): its soft limit.
     - services: where systemd is PID 1, what it gives services (DefaultLimitNOFILE, or its built-in
-      default). PID 1's own limit is not: systemd raises its own soft limit and hands children the
-      saved one (src/core/main.c), and logins get theirs from PAM.
-    - pid1: only where systemd is not PID 1 (a container whose PID 1 is the service itself). Where
-      systemd runs but its version is unknown (source 'pid1'), services are not judged: PID 1's limit
-      would stand for them.
+      default): their hard limit, the most a service can raise its soft one to (a soft 1024 is
+      systemd's intended default, see _services_nofile_finding). PID 1's own limit is not judged:
+      systemd raises its own soft limit and hands children the saved one (src/core/main.c), and
+      logins get theirs from PAM. One service near its own limit is not gathered here.
+    - pid1: only where systemd is not PID 1 (a container whose PID 1 is the service itself): its
+      soft limit. Where systemd runs but its version is unknown (source 'pid1'), services are not
+      judged: PID 1's limit would stand for them.
     """
     result = []
     files = facts.get('files') or {}
@@ -208,9 +225,12 @@ def check_nofile_soft(facts):
         checks.append(('pid1', 'PID 1 (no systemd: in a container, the service itself)',
                        pid1.get('soft'), pid1.get('hard'), None))
     elif services.get('source') != 'pid1':
-        checks.append(('services', 'services started by systemd (DefaultLimitNOFILE, %s)'
-                       % ('built-in default' if services.get('source') == 'builtin' else services.get('source')),
-                       services.get('soft'), services.get('hard'), {'source': services.get('source')}))
+        hard = services.get('hard')
+        if isinstance(hard, int) and hard < NOFILE_SOFT_MIN:
+            source = services.get('source')
+            result.append(_services_nofile_finding(
+                'services started by systemd (DefaultLimitNOFILE, %s)'
+                % ('built-in default' if source == 'builtin' else source), services.get('soft'), hard, source))
     me = nofile.get('self') or {}
     checks.append(('self', 'the gathering process (a PAM login through sshd/sudo)', me.get('soft'), me.get('hard'),
                    None))

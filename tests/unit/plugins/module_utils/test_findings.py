@@ -176,9 +176,12 @@ def test_conntrack_fill_fine_at_75_percent_or_not_loaded(tmp_path):
 # nofile_soft_low
 
 def test_nofile_soft_low_for_services_and_self(tmp_path):
-    """With systemd as PID 1 the services' limit is judged, not PID 1's own (systemd raises its own)."""
+    """With systemd as PID 1 the services' limit is judged, not PID 1's own (systemd raises its own).
+
+    Services by their hard limit (the most a service can raise its soft one to), the gathering process by its soft.
+    """
     root = make_tree(tmp_path, '6.1', nofile_self=(1024, 524288), nofile_pid1=(4096, 524288),
-                     files={'etc/systemd/system.conf.d/90-x.conf': '[Manager]\nDefaultLimitNOFILE=8192:524288\n'})
+                     files={'etc/systemd/system.conf.d/90-x.conf': '[Manager]\nDefaultLimitNOFILE=8192:16384\n'})
     found = _found(root, 'nofile_soft_low')
     assert [(f['value']['process'], f['value']['soft']) for f in found] == [('services', 8192), ('self', 1024)]
     assert found[0]['value']['source'] == '/etc/systemd/system.conf.d/90-x.conf'
