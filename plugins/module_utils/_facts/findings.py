@@ -159,22 +159,25 @@ def check_conntrack(facts):
 
 
 def check_conntrack_dropped(facts):
-    """The table was full at some point since boot, even when it is not full now (issue #13)."""
+    """The table was full at some point since boot, even when it is not full now (issue #13).
+
+    drop counts packets conntrack could not track (__nf_conntrack_alloc, net/netfilter/nf_conntrack_core.c), not
+    connections; neither counter says when, so the max read now may be higher than the one they hit (issue #25).
+    """
     conntrack = facts.get('conntrack') or {}
     stat = conntrack.get('stat') or {}
     drop, early = stat.get('drop') or 0, stat.get('early_drop') or 0
     if not drop and not early:
         return []
     where = '' if conntrack.get('writable') else ' It is read-only here: raise it on the host.'
-    if drop:
-        message = ('conntrack dropped %d new connections since boot because its table (max %s) was full '
-                   '("nf_conntrack: table full, dropping packet").%s' % (drop, conntrack.get('max'), where))
-    else:
-        message = ('conntrack evicted %d entries since boot to make room in a full table (max %s).%s'
-                   % (early, conntrack.get('max'), where))
-    return [finding('conntrack_dropped', CRITICAL if drop else WARNING, message, dict(stat, max=conntrack.get('max')),
-                    'Raise net.netfilter.nf_conntrack_max (and buckets/hashsize) in the initial network namespace: '
-                    'the role sizes it from the profile\'s port range, or set tcp_tune_conntrack_max.')]
+    what = ('could not track %d packets since boot because its table was full at the time ("nf_conntrack: table '
+            'full, dropping packet")' % drop) if drop else 'evicted %d entries since boot to make room in a full table' % early
+    message = ('conntrack %s: the max now is %s; these counters do not say when, and the max may have been lower then '
+               '(raised since boot, e.g. by tuning).%s' % (what, conntrack.get('max'), where))
+    return [finding('conntrack_dropped', CRITICAL if drop else WARNING, message, dict(stat, max_now=conntrack.get('max')),
+                    'Raise net.netfilter.nf_conntrack_max (and buckets/hashsize) in the initial network namespace '
+                    'if the drops are recent (compare with the counters later): the role sizes it from the profile\'s '
+                    'port range, or set tcp_tune_conntrack_max.')]
 
 
 def _nofile_soft_finding(who, label, soft, hard, extra=None):
@@ -206,14 +209,11 @@ def check_nofile_soft(facts):
     """nofile_soft_low for the limits connections really get.
 
     - self: the gathering process, an Ansible login (sshd, sudo: PAM sessions): its soft limit.
-    - services: where systemd is PID 1, what it gives services (DefaultLimitNOFILE, or its built-in
-      default): their hard limit, the most a service can raise its soft one to (a soft 1024 is
-      systemd's intended default, see _services_nofile_finding). PID 1's own limit is not judged:
-      systemd raises its own soft limit and hands children the saved one (src/core/main.c), and
-      logins get theirs from PAM. One service near its own limit is not gathered here.
-    - pid1: only where systemd is not PID 1 (a container whose PID 1 is the service itself): its
-      soft limit. Where systemd runs but its version is unknown (source 'pid1'), services are not
-      judged: PID 1's limit would stand for them.
+    - services: where systemd is PID 1, what it gives services (DefaultLimitNOFILE or its built-in default):
+      the hard limit, the most a service can raise its soft one to (_services_nofile_finding). Not PID 1's
+      own: systemd raises it and hands children the saved one (src/core/main.c); logins get PAM's.
+    - pid1: only where systemd is not PID 1 (a container whose PID 1 is the service itself): its soft
+      limit. Where systemd's version is unknown (source 'pid1'), services are not judged.
     """
     result = []
     files = facts.get('files') or {}

@@ -30,8 +30,9 @@ ARPHRD_LOOPBACK = 772
 
 
 # Counters of proc/net/stat/nf_conntrack summed over its per-CPU rows (hex, one column each;
-# net/netfilter/nf_conntrack_standalone.c ct_cpu_seq_show). drop: a new connection found the table full
-# ("nf_conntrack: table full, dropping packet", __nf_conntrack_alloc); early_drop: an entry evicted to
+# net/netfilter/nf_conntrack_standalone.c ct_cpu_seq_show), since boot. drop: packets conntrack could not
+# track, the table being full ("nf_conntrack: table full, dropping packet", __nf_conntrack_alloc; packets,
+# not connections); early_drop: an entry evicted to
 # make room; insert_failed: a clash when an entry was inserted.
 CONNTRACK_STAT_COUNTERS = ('drop', 'early_drop', 'insert_failed')
 

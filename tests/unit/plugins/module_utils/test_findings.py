@@ -340,6 +340,12 @@ def test_conntrack_dropped_from_the_per_cpu_counters_since_boot(tmp_path):
     found = _found(root, 'conntrack_dropped')
     assert len(found) == 1 and found[0]['severity'] == 'critical'
     assert found[0]['value']['drop'] == 0x123 and found[0]['value']['insert_failed'] == 1
+    # issue #25 item 6: the counter counts packets conntrack could not track (net/netfilter/nf_conntrack_core.c,
+    # NF_CT_STAT_INC(net, drop) per packet), since boot; the max read now need not be the max they hit
+    message = found[0]['message']
+    assert 'packets' in message and 'new connections' not in message and 'since boot' in message
+    assert '(max 65536) was full' not in message and 'max now is 65536' in message
+    assert found[0]['value']['max_now'] == 65536
     early = make_tree(tmp_path, '6.1', files={'proc/net/stat/nf_conntrack': ct_stat([(0, 0, 7), (0, 0, 0)])})
     assert _found(early, 'conntrack_dropped')[0]['severity'] == 'warning'
     clean = make_tree(tmp_path, '6.1', files={'proc/net/stat/nf_conntrack': ct_stat([(3, 0, 0), (0, 0, 0)])})
