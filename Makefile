@@ -10,7 +10,7 @@ NEWEST     := 2.21
 OLDEST     := 2.16
 SUITES     := bookworm trixie bullseye
 # QEMU VM images of the vm scenario (tests/harness/build-vm-image.sh).
-VM_SUITES  := bookworm bullseye
+VM_SUITES  := bookworm bullseye trixie
 HARNESS    := tests/harness
 RUN         = $(HARNESS)/run.sh
 SCENARIOS  ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard extensions/molecule/*/molecule.yml))))
