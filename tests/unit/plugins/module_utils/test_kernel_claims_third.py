@@ -12,14 +12,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
-
 import pytest
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import keys as _keys
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
 from ansible_collections.netlimits.tcp.tests.unit.plugins.module_utils.test_kernel_claims import (
-    TEXT_FILES, _flat, _section, _text,
+    TEXT_FILES, _flat, _section, _text, wrong_claim_hits,
 )
 
 FILES = TEXT_FILES + ('docs/audit.md', 'plugins/modules/tcp_limits_facts.py', 'README.md')
@@ -50,14 +48,7 @@ WRONG = [
 
 @pytest.mark.parametrize('case,pattern,truth,unless', WRONG, ids=[w[0] for w in WRONG])
 def test_third_wrong_claim_is_gone(case, pattern, truth, unless):
-    hits = []
-    for rel in FILES:
-        text = _flat(_text(rel))
-        for match in re.finditer(pattern, text):
-            window = text[max(0, match.start() - 120):match.end() + 120]
-            if unless and re.search(unless, window):
-                continue
-            hits.append('%s: ...%s...' % (rel, match.group(0)))
+    hits = wrong_claim_hits(pattern, unless, FILES)
     assert not hits, '%s (%s)' % (hits, truth)
 
 
