@@ -63,7 +63,10 @@ def conntrack(root, unreadable=None):
     net/ipv4/netfilter/ip_conntrack_max, or /sys/module/nf_conntrack: in a
     container netns the module can be loaded while the sysctls are missing).
     buckets falls back to the hashsize module parameter. writable is about the
-    max key, read-only outside the initial network namespace. stat: the
+    max key, read-only outside the initial network namespace. count is this
+    network namespace's own: the one global max is checked against each
+    namespace's count (__nf_conntrack_alloc), so on the host it leaves out
+    containers' entries. stat: the
     counters since boot of proc/net/stat/nf_conntrack (parse_conntrack_stat).
     """
     key = None
