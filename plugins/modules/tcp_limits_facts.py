@@ -259,13 +259,16 @@ ansible_facts:
               returned: always
               type: int
             file_max:
-              description: C(fs.file-max) (C(LONG_MAX) where systemd 240 or newer is PID 1, which sets it at boot).
+              description:
+                - C(fs.file-max). The kernel derives it from RAM (C(files_maxfiles_init), C(fs/file_table.c)); where
+                  systemd 240 or newer as PID 1 is built to bump it (C(bump-proc-sys-fs-file-max), on in Debian 11,
+                  12 and 13) it is C(LONG_MAX) from boot.
               returned: always
               type: int
             nr_open:
               description:
                 - C(fs.nr_open), the ceiling of any RLIMIT_NOFILE. The kernel's default is 1048576; systemd 240 and newer
-                  as PID 1 may raise it to 1073741816 (64-bit) at boot, a build option off in Debian 12 and 11.
+                  as PID 1 may raise it to 1073741816 (64-bit) at boot, a build option off in Debian 11 and 12, on in 13.
               returned: always
               type: int
             nofile:
@@ -376,11 +379,15 @@ ansible_facts:
               returned: always
               type: bool
             max:
-              description: The table size.
+              description:
+                - The table size, one global limit checked against each network namespace's own count
+                  (C(__nf_conntrack_alloc), C(net/netfilter/nf_conntrack_core.c)).
               returned: always
               type: int
             count:
-              description: Entries now.
+              description:
+                - Entries now in this network namespace only; on the host it excludes the entries of containers with
+                  network namespaces of their own, which count against the same max.
               returned: always
               type: int
             buckets:
@@ -402,8 +409,9 @@ ansible_facts:
             stat:
               description:
                 - Counters since boot of C(/proc/net/stat/nf_conntrack), summed over the CPUs; null when not loaded or
-                  unreadable. C(drop) - new connections dropped because the table was full; C(early_drop) - entries
-                  evicted to make room; C(insert_failed) - clashes on insert.
+                  unreadable. C(drop) - packets conntrack could not track because the table was full (packets, not
+                  connections); C(early_drop) - entries evicted to make room; C(insert_failed) - clashes on insert.
+                  They do not say when - the max may have been lower then.
               returned: always
               type: dict
               sample: {drop: 0, early_drop: 0, insert_failed: 0}

@@ -144,31 +144,42 @@ KEYS = (
          'Largest send buffer a socket may ask for with SO_SNDBUF.', minimum=1, maximum=INT_MAX),
     # File handles
     _key('fs.file-max', SCOPE_HOST, KIND_CAPACITY, TYPE_INT,
-         'File handles the whole kernel may allocate ("VFS: file-max limit reached"). About 10% of RAM; '
-         'systemd >= 240 as PID 1 raises it to LONG_MAX at boot.',
+         'File handles the whole kernel may allocate ("VFS: file-max limit reached"). The kernel derives it from '
+         'RAM (about 10% of it at about 1 KB a handle); systemd >= 240 as PID 1 sets LONG_MAX at boot where it is '
+         'built to (bump-proc-sys-fs-file-max, on in Debian 11 to 13).',
          minimum=1, maximum=None, variable='tcp_tune_file_max'),
     # sysctl_nr_open_max (fs/file.c): min(INT_MAX, SIZE_MAX / sizeof(void *)) & -BITS_PER_LONG,
     # 2147483584 on 64-bit; a higher value gets EINVAL. Minimum 1024 is our policy (so a nofile of
     # 1024 always fits); the kernel's is sysctl_nr_open_min = BITS_PER_LONG (64).
     # The default 1048576 is the kernel's; systemd >= 240 as PID 1 may raise it at every boot
     # (bump_file_max_and_nr_open, src/core/main.c: INT_MAX rounded down, halved until the kernel takes
-    # it, 1073741816 on 64-bit) - a build option (bump-proc-sys-fs-nr-open) Debian 12 and 11 leave off.
+    # it, 1073741816 on 64-bit) - a build option (bump-proc-sys-fs-nr-open) that Debian 11 and 12 leave off and
+    # Debian 13 (systemd 257) turns on: measured in VMs, 1048576 at boot on 11 and 12, 1073741816 on 13.
+    # fs.file-max: files_maxfiles_init (fs/file_table.c) derives it from RAM; LONG_MAX is systemd's bump
+    # (bump-proc-sys-fs-file-max), on in Debian 11 to 13 (measured).
     _key('fs.nr_open', SCOPE_HOST, KIND_CAPACITY, TYPE_INT,
-         'Ceiling for any RLIMIT_NOFILE; a nofile above it makes PAM logins fail. Kernel default 1048576; '
-         'systemd >= 240 as PID 1 may raise it to 1073741816 at boot (a build option; not on Debian). '
+         'Ceiling for any RLIMIT_NOFILE; setrlimit() above it fails (EPERM): upstream pam_limits then refuses the '
+         'login, Debian\'s logs it and leaves the limit unset. Kernel default 1048576; '
+         'systemd >= 240 as PID 1 may raise it to 1073741816 at boot (a build option: on in Debian 13, off in 11 '
+         'and 12). '
          'Minimum 1024 is our policy (kernel: 64).',
          minimum=1024, maximum=NR_OPEN_MAX, defaults=(((0, 0), 1048576),), variable='tcp_tune_nr_open'),
     # conntrack (exists only while nf_conntrack is loaded)
     _key('net.netfilter.nf_conntrack_max', SCOPE_INIT_NETNS, KIND_CAPACITY, TYPE_INT,
-         'Tracked connections; read-only outside the initial network namespace. Default: the buckets '
-         '(4 x buckets before 5.15; 8 x when hashsize= is given).',
+         'Tracked connections: one global limit, checked against each network namespace\'s own count; read-only '
+         'outside the initial network namespace. Default (nf_conntrack_init_start): the buckets since commit '
+         'd532bcd0b269 (about 5.15), 4 x the buckets before it (5.10), 8 x when hashsize= is given.',
          minimum=1, maximum=INT_MAX, variable='tcp_tune_conntrack_max', needs_module='nf_conntrack'),
     _key('net.netfilter.nf_conntrack_buckets', SCOPE_INIT_NETNS, KIND_CAPACITY, TYPE_INT,
-         'conntrack hash buckets (derived from nf_conntrack_max by the role). Default from RAM: 262144 above '
-         '4 GiB (64-bit), 65536 above 1 GiB, else RAM / 16384 / 8, at least 1024 (since 5.15).',
+         'conntrack hash buckets (derived from nf_conntrack_max by the role). Default from RAM since commit '
+         'd532bcd0b269 (about 5.15): 262144 above 4 GiB (64-bit), 65536 above 1 GiB, else RAM / 16384 / 8, at '
+         'least 1024; before it (5.10): 65536 above 4 GiB, 16384 above 1 GiB, else RAM / 16384 / 8, at least 32. '
+         'Rounded up to a multiple of 512 (nf_ct_alloc_hashtable) before the max is derived.',
          minimum=1, maximum=INT_MAX, needs_module='nf_conntrack'),
-    _key('net.netfilter.nf_conntrack_count', SCOPE_INIT_NETNS, KIND_CAPACITY, TYPE_INT,
-         'Connections tracked now (read-only).', minimum=0, needs_module='nf_conntrack'),
+    _key('net.netfilter.nf_conntrack_count', SCOPE_NETNS, KIND_CAPACITY, TYPE_INT,
+         'Entries tracked now in this network namespace (read-only): on the host it leaves out the entries of '
+         'containers with their own network namespace, which count against the same global max '
+         '(__nf_conntrack_alloc).', minimum=0, needs_module='nf_conntrack'),
     _key('net.ipv4.netfilter.ip_conntrack_max', SCOPE_INIT_NETNS, KIND_CAPACITY, TYPE_INT,
          'Old name of nf_conntrack_max on old kernels.', minimum=1, maximum=INT_MAX,
          needs_module='nf_conntrack'),

@@ -31,8 +31,8 @@ TIME_WAIT_OVERFLOW_MAX = 0
 # conntrack count / max.
 CONNTRACK_FILL_WARNING = 0.75
 CONNTRACK_FILL_CRITICAL = 0.90
-# RLIMIT_NOFILE soft limit below this (the gathering process; services started by systemd; PID 1 where
-# systemd is not PID 1).
+# RLIMIT_NOFILE soft limit below this (the gathering process; PID 1 where systemd is not PID 1); for services
+# started by systemd, their hard limit below this (the most a service can raise its own soft limit to).
 NOFILE_SOFT_MIN = 65536
 # sockstat TCP mem (pages) as a share of tcp_mem[1] (pressure threshold).
 TCP_MEM_PRESSURE_WARNING = 0.8
@@ -159,22 +159,25 @@ def check_conntrack(facts):
 
 
 def check_conntrack_dropped(facts):
-    """The table was full at some point since boot, even when it is not full now (issue #13)."""
+    """The table was full at some point since boot, even when it is not full now (issue #13).
+
+    drop counts packets conntrack could not track (__nf_conntrack_alloc, net/netfilter/nf_conntrack_core.c), not
+    connections; neither counter says when, so the max read now may be higher than the one they hit (issue #25).
+    """
     conntrack = facts.get('conntrack') or {}
     stat = conntrack.get('stat') or {}
     drop, early = stat.get('drop') or 0, stat.get('early_drop') or 0
     if not drop and not early:
         return []
     where = '' if conntrack.get('writable') else ' It is read-only here: raise it on the host.'
-    if drop:
-        message = ('conntrack dropped %d new connections since boot because its table (max %s) was full '
-                   '("nf_conntrack: table full, dropping packet").%s' % (drop, conntrack.get('max'), where))
-    else:
-        message = ('conntrack evicted %d entries since boot to make room in a full table (max %s).%s'
-                   % (early, conntrack.get('max'), where))
-    return [finding('conntrack_dropped', CRITICAL if drop else WARNING, message, dict(stat, max=conntrack.get('max')),
-                    'Raise net.netfilter.nf_conntrack_max (and buckets/hashsize) in the initial network namespace: '
-                    'the role sizes it from the profile\'s port range, or set tcp_tune_conntrack_max.')]
+    what = ('could not track %d packets since boot because its table was full at the time ("nf_conntrack: table '
+            'full, dropping packet")' % drop) if drop else 'evicted %d entries since boot to make room in a full table' % early
+    message = ('conntrack %s: the max now is %s; these counters do not say when, and the max may have been lower then '
+               '(raised since boot, e.g. by tuning).%s' % (what, conntrack.get('max'), where))
+    return [finding('conntrack_dropped', CRITICAL if drop else WARNING, message, dict(stat, max_now=conntrack.get('max')),
+                    'Raise net.netfilter.nf_conntrack_max (and buckets/hashsize) in the initial network namespace '
+                    'if the drops are recent (compare with the counters later): the role sizes it from the profile\'s '
+                    'port range, or set tcp_tune_conntrack_max.')]
 
 
 def _nofile_soft_finding(who, label, soft, hard, extra=None):
@@ -183,20 +186,34 @@ def _nofile_soft_finding(who, label, soft, hard, extra=None):
     return finding('nofile_soft_low', WARNING,
                    'RLIMIT_NOFILE soft limit of %s is %d (below %d): each connection uses a file handle.'
                    % (label, soft, NOFILE_SOFT_MIN), value,
-                   'Raise nofile in /etc/security/limits.d (PAM sessions: logins, and units with PAMName=) and '
-                   'LimitNOFILE/DefaultLimitNOFILE for systemd services.')
+                   'Raise nofile in /etc/security/limits.d (PAM sessions: logins, and units with PAMName=); for a '
+                   'service, LimitNOFILE in its unit.')
+
+
+def _services_nofile_finding(label, soft, hard, source):
+    """Services whose hard limit keeps them from raising their soft limit far enough.
+
+    A soft 1024 under a high hard limit is systemd's intended default (systemd.exec(5), LimitNOFILE=):
+    select() breaks on descriptors above 1023; programs that need more raise their own soft limit.
+    """
+    return finding('nofile_soft_low', WARNING,
+                   'RLIMIT_NOFILE hard limit of %s is %d (soft %s): no service can raise its soft limit above it '
+                   '(below %d); each connection uses a file handle.' % (label, hard, soft, NOFILE_SOFT_MIN),
+                   {'process': 'services', 'soft': soft, 'hard': hard, 'source': source},
+                   'Raise the hard limit of DefaultLimitNOFILE (tcp_tune_systemd_default_nofile; the soft limit '
+                   'best stays 1024 for all services), and LimitNOFILE for a service that needs a higher soft '
+                   'limit and does not raise its own (tcp_tune_service_nofile).')
 
 
 def check_nofile_soft(facts):
     """nofile_soft_low for the limits connections really get.
 
-    - self: the gathering process, an Ansible login (sshd, sudo: PAM sessions).
-    - services: where systemd is PID 1, what it gives services (DefaultLimitNOFILE, or its built-in
-      default). PID 1's own limit is not: systemd raises its own soft limit and hands children the
-      saved one (src/core/main.c), and logins get theirs from PAM.
-    - pid1: only where systemd is not PID 1 (a container whose PID 1 is the service itself). Where
-      systemd runs but its version is unknown (source 'pid1'), services are not judged: PID 1's limit
-      would stand for them.
+    - self: the gathering process, an Ansible login (sshd, sudo: PAM sessions): its soft limit.
+    - services: where systemd is PID 1, what it gives services (DefaultLimitNOFILE or its built-in default):
+      the hard limit, the most a service can raise its soft one to (_services_nofile_finding). Not PID 1's
+      own: systemd raises it and hands children the saved one (src/core/main.c); logins get PAM's.
+    - pid1: only where systemd is not PID 1 (a container whose PID 1 is the service itself): its soft
+      limit. Where systemd's version is unknown (source 'pid1'), services are not judged.
     """
     result = []
     files = facts.get('files') or {}
@@ -208,9 +225,12 @@ def check_nofile_soft(facts):
         checks.append(('pid1', 'PID 1 (no systemd: in a container, the service itself)',
                        pid1.get('soft'), pid1.get('hard'), None))
     elif services.get('source') != 'pid1':
-        checks.append(('services', 'services started by systemd (DefaultLimitNOFILE, %s)'
-                       % ('built-in default' if services.get('source') == 'builtin' else services.get('source')),
-                       services.get('soft'), services.get('hard'), {'source': services.get('source')}))
+        hard = services.get('hard')
+        if isinstance(hard, int) and hard < NOFILE_SOFT_MIN:
+            source = services.get('source')
+            result.append(_services_nofile_finding(
+                'services started by systemd (DefaultLimitNOFILE, %s)'
+                % ('built-in default' if source == 'builtin' else source), services.get('soft'), hard, source))
     me = nofile.get('self') or {}
     checks.append(('self', 'the gathering process (a PAM login through sshd/sudo)', me.get('soft'), me.get('hard'),
                    None))

@@ -30,8 +30,9 @@ ARPHRD_LOOPBACK = 772
 
 
 # Counters of proc/net/stat/nf_conntrack summed over its per-CPU rows (hex, one column each;
-# net/netfilter/nf_conntrack_standalone.c ct_cpu_seq_show). drop: a new connection found the table full
-# ("nf_conntrack: table full, dropping packet", __nf_conntrack_alloc); early_drop: an entry evicted to
+# net/netfilter/nf_conntrack_standalone.c ct_cpu_seq_show), since boot. drop: packets conntrack could not
+# track, the table being full ("nf_conntrack: table full, dropping packet", __nf_conntrack_alloc; packets,
+# not connections); early_drop: an entry evicted to
 # make room; insert_failed: a clash when an entry was inserted.
 CONNTRACK_STAT_COUNTERS = ('drop', 'early_drop', 'insert_failed')
 
@@ -62,7 +63,10 @@ def conntrack(root, unreadable=None):
     net/ipv4/netfilter/ip_conntrack_max, or /sys/module/nf_conntrack: in a
     container netns the module can be loaded while the sysctls are missing).
     buckets falls back to the hashsize module parameter. writable is about the
-    max key, read-only outside the initial network namespace. stat: the
+    max key, read-only outside the initial network namespace. count is this
+    network namespace's own: the one global max is checked against each
+    namespace's count (__nf_conntrack_alloc), so on the host it leaves out
+    containers' entries. stat: the
     counters since boot of proc/net/stat/nf_conntrack (parse_conntrack_stat).
     """
     key = None

@@ -83,10 +83,17 @@ def plan_limits(values, params, facts):
 
 
 def plan_manager(values, params, facts, host):
-    """DefaultLimitNOFILE for the systemd manager: (entry or None, model of systemd-manager.conf.j2 or None)."""
+    """DefaultLimitNOFILE for the systemd manager: (entry or None, model of systemd-manager.conf.j2 or None).
+
+    systemd_default_nofile is the hard limit. The soft limit is systemd_default_nofile_soft when asked,
+    else the one in effect (systemd's built-in 1024): systemd.exec(5) (LimitNOFILE=) advises against
+    raising the soft limit for all services - select() breaks on descriptors above 1023, and programs
+    that need more raise their own soft limit up to the hard one.
+    """
     wanted = values.get('systemd_default_nofile')
     if not is_int(wanted):
         return None, None
+    wanted_soft = values.get('systemd_default_nofile_soft')
     current = ((facts or {}).get('files') or {}).get('systemd_default_nofile')
     if current is None:
         return ({'wanted': wanted, 'before': None, 'status': SKIPPED_MISSING,
@@ -97,15 +104,17 @@ def plan_manager(values, params, facts, host):
         base = original or dict(zip(('soft', 'hard'), SYSTEMD_BUILTIN_NOFILE))
     else:
         base = {'soft': current.get('soft'), 'hard': current.get('hard')}
-    soft, hard = wanted, wanted
-    if params.get('raise_only'):
-        if is_int(base.get('soft')) and base['soft'] > soft:
-            soft = base['soft']
-        if is_int(base.get('hard')) and base['hard'] > hard:
-            hard = base['hard']
-        if base.get('hard') == 'infinity' or base.get('soft') == 'infinity':
-            return ({'wanted': wanted, 'before': current, 'status': SKIPPED_LOWER,
-                     'reason': 'DefaultLimitNOFILE is infinity already'}, None)
+    if params.get('raise_only') and 'infinity' in (base.get('hard'), base.get('soft')):
+        return ({'wanted': wanted, 'before': current, 'status': SKIPPED_LOWER,
+                 'reason': 'DefaultLimitNOFILE is infinity already'}, None)
+    hard = wanted
+    if params.get('raise_only') and is_int(base.get('hard')) and base['hard'] > hard:
+        hard = base['hard']
+    kept_soft = base.get('soft') if is_int(base.get('soft')) else SYSTEMD_BUILTIN_NOFILE['soft']
+    soft = wanted_soft if is_int(wanted_soft) else kept_soft
+    if params.get('raise_only') and kept_soft > soft:
+        soft = kept_soft
+    soft = min(soft, hard)
     entry = {'wanted': '%d:%d' % (soft, hard), 'before': current, 'status': APPLIED, 'reason': ''}
     if current.get('soft') == soft and current.get('hard') == hard:
         entry['status'] = UNCHANGED if current.get('source') == MANAGER_FILE else SKIPPED_LOWER

@@ -161,6 +161,14 @@ def _make_plan(raw_params, facts, host=None, profiles=None):
     elif params.get('nofile') is None and is_int(soft) and soft > hard:
         errors.append('%s (%d) must not be above the hard limit (%d, %s from profile %s): lower it or set %s'
                       % (var('nofile_soft'), soft, hard, var('nofile'), params['profile'], var('nofile')))
+    soft, hard = values.get('systemd_default_nofile_soft'), values.get('systemd_default_nofile')
+    if is_int(soft) and not is_int(hard):
+        errors.append('%s needs a hard limit to stay under: set %s too (profile %s sets none)'
+                      % (var('systemd_default_nofile_soft'), var('systemd_default_nofile'), params['profile']))
+    elif params.get('systemd_default_nofile') is None and is_int(soft) and soft > hard:
+        errors.append('%s (%d) must not be above the hard limit (%d, %s from profile %s): lower it or set %s'
+                      % (var('systemd_default_nofile_soft'), soft, hard, var('systemd_default_nofile'),
+                         params['profile'], var('systemd_default_nofile')))
     if errors:
         raise PlanError(errors)
 

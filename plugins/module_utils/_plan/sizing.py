@@ -41,7 +41,7 @@ def effective_values(params, facts, host=None, profiles=None):
     explicit = dict((k, v) for k, v in params.items() if v is not None and k in (
         'local_port_range', 'reserved_ports', 'tw_reuse', 'fin_timeout', 'somaxconn', 'max_syn_backlog',
         'netdev_max_backlog', 'max_orphans', 'orphan_retries', 'conntrack_max', 'file_max', 'nr_open',
-        'nofile', 'nofile_soft', 'systemd_default_nofile', 'txqueuelen'))
+        'nofile', 'nofile_soft', 'systemd_default_nofile', 'systemd_default_nofile_soft', 'txqueuelen'))
     sizing = size(params, facts, values, explicit)
     if not sizing['values'].get('conntrack_max'):
         conntrack, lines = size_conntrack_from_ports(params, facts, host, explicit.get(

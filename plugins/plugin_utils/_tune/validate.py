@@ -209,6 +209,8 @@ def validate(params, profiles=None):
             maximum = 2 ** 63 - 1   # LONG_MAX: fs.file-max is an unsigned long the kernel caps there
         _check_int(errors, short, p[short], key.minimum if key else 1, maximum)
     _check_int(errors, 'systemd_default_nofile', p['systemd_default_nofile'], 1, what='an integer from 1 to fs.nr_open')
+    _check_int(errors, 'systemd_default_nofile_soft', p['systemd_default_nofile_soft'], 1,
+               what='an integer from 1 to the hard limit (tcp_tune_systemd_default_nofile)')
     _check_int(errors, 'txqueuelen', p['txqueuelen'], 0, TXQUEUELEN_MAX)
 
     for short in ('nofile', 'nofile_soft'):
@@ -223,6 +225,11 @@ def validate(params, profiles=None):
     if is_int(p['nofile']) and is_int(p['nofile_soft']) and p['nofile_soft'] > p['nofile']:
         errors.append('%s (%d) must not be above %s (%d)' % (var('nofile_soft'), p['nofile_soft'],
                                                              var('nofile'), p['nofile']))
+    if is_int(p['systemd_default_nofile']) and is_int(p['systemd_default_nofile_soft']) \
+            and p['systemd_default_nofile_soft'] > p['systemd_default_nofile']:
+        errors.append('%s (%d) must not be above %s (%d)' % (
+            var('systemd_default_nofile_soft'), p['systemd_default_nofile_soft'],
+            var('systemd_default_nofile'), p['systemd_default_nofile']))
     domains = p['limits_domains']
     if not isinstance(domains, list) or not domains:
         errors.append('%s must be a non-empty list of limits.conf domains (user, @group, *), got %r'

@@ -179,7 +179,7 @@ def test_applied_for_real_it_says_set_and_findings_left(tmp_path):
 
 def test_one_host_fits_one_screen_and_the_columns_line_up(tmp_path):
     report, facts = planned(host(tmp_path, tcp=[(20000, 'LISTEN')]), txqueuelen=5000, interfaces=['eth0'],
-                            systemd_default_nofile=65536)
+                            systemd_default_nofile=1048576)
     lines = tcp_plan_table.tcp_plan_table(report, facts=facts)
     assert len(lines) <= 40
     table = [line for line in lines if ' -> ' in line and not line.startswith('capacity')]

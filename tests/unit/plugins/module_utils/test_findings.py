@@ -177,9 +177,12 @@ def test_conntrack_fill_fine_at_75_percent_or_not_loaded(tmp_path):
 # nofile_soft_low
 
 def test_nofile_soft_low_for_services_and_self(tmp_path):
-    """With systemd as PID 1 the services' limit is judged, not PID 1's own (systemd raises its own)."""
+    """With systemd as PID 1 the services' limit is judged, not PID 1's own (systemd raises its own).
+
+    Services by their hard limit (the most a service can raise its soft one to), the gathering process by its soft.
+    """
     root = make_tree(tmp_path, '6.1', nofile_self=(1024, 524288), nofile_pid1=(4096, 524288),
-                     files={'etc/systemd/system.conf.d/90-x.conf': '[Manager]\nDefaultLimitNOFILE=8192:524288\n'})
+                     files={'etc/systemd/system.conf.d/90-x.conf': '[Manager]\nDefaultLimitNOFILE=8192:16384\n'})
     found = _found(root, 'nofile_soft_low')
     assert [(f['value']['process'], f['value']['soft']) for f in found] == [('services', 8192), ('self', 1024)]
     assert found[0]['value']['source'] == '/etc/systemd/system.conf.d/90-x.conf'
@@ -338,6 +341,12 @@ def test_conntrack_dropped_from_the_per_cpu_counters_since_boot(tmp_path):
     found = _found(root, 'conntrack_dropped')
     assert len(found) == 1 and found[0]['severity'] == 'critical'
     assert found[0]['value']['drop'] == 0x123 and found[0]['value']['insert_failed'] == 1
+    # issue #25 item 6: the counter counts packets conntrack could not track (net/netfilter/nf_conntrack_core.c,
+    # NF_CT_STAT_INC(net, drop) per packet), since boot; the max read now need not be the max they hit
+    message = found[0]['message']
+    assert 'packets' in message and 'new connections' not in message and 'since boot' in message
+    assert '(max 65536) was full' not in message and 'max now is 65536' in message
+    assert found[0]['value']['max_now'] == 65536
     early = make_tree(tmp_path, '6.1', files={'proc/net/stat/nf_conntrack': ct_stat([(0, 0, 7), (0, 0, 0)])})
     assert _found(early, 'conntrack_dropped')[0]['severity'] == 'warning'
     clean = make_tree(tmp_path, '6.1', files={'proc/net/stat/nf_conntrack': ct_stat([(3, 0, 0), (0, 0, 0)])})

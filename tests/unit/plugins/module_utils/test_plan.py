@@ -337,8 +337,49 @@ def test_sysctl_writes_are_key_and_value_text_in_order(tmp_path):
 
 
 def test_systemd_default_nofile_keeps_hard_limit(tmp_path):
+    # raise-only: systemd's built-in hard 524288 stays; the soft limit is not asked for, so nothing changes
     result = plan(facts_for(tmp_path), profile='none', systemd_default_nofile=65536)
-    assert 'DefaultLimitNOFILE=65536:524288' in file_text(result, _paths.MANAGER_FILE)
+    assert result['systemd_default_nofile']['status'] == _status.SKIPPED_LOWER
+    assert file_text(result, _paths.MANAGER_FILE) is None
+    raised = plan(facts_for(tmp_path), profile='none', systemd_default_nofile=65536, systemd_default_nofile_soft=4096)
+    assert 'DefaultLimitNOFILE=4096:524288' in file_text(raised, _paths.MANAGER_FILE)
+
+
+def test_server_profile_raises_only_the_hard_limit_of_services(tmp_path):
+    # issue #25 item 5 (systemd.exec(5), LimitNOFILE=): the soft limit of every service stays 1024 (select()
+    # breaks on descriptors above 1023); programs that need more raise their own soft limit to the hard one
+    result = plan(facts_for(tmp_path), profile='server')
+    assert 'DefaultLimitNOFILE=1024:1048576' in file_text(result, _paths.MANAGER_FILE)
+    assert result['systemd_default_nofile']['wanted'] == '1024:1048576'
+    soft = plan(facts_for(tmp_path), profile='server', systemd_default_nofile_soft=65536)
+    assert 'DefaultLimitNOFILE=65536:1048576' in file_text(soft, _paths.MANAGER_FILE)
+    # a service that needs a higher soft limit and does not raise its own: LimitNOFILE sets both
+    nginx = plan(facts_for(tmp_path), profile='server', service_nofile={'nginx': 65536})
+    assert 'LimitNOFILE=65536' in file_text(nginx, '/etc/systemd/system/nginx.service.d/90-netlimits-tcp.conf')
+
+
+def test_systemd_default_nofile_soft_keeps_a_higher_soft_in_effect(tmp_path):
+    facts = facts_for(tmp_path, files={'etc/systemd/system.conf': '[Manager]\nDefaultLimitNOFILE=8192:65536\n'})
+    result = plan(facts, profile='none', systemd_default_nofile=1048576)
+    assert 'DefaultLimitNOFILE=8192:1048576' in file_text(result, _paths.MANAGER_FILE)
+    lower = plan(facts, profile='none', raise_only=False, systemd_default_nofile=4096)
+    assert 'DefaultLimitNOFILE=4096:4096' in file_text(lower, _paths.MANAGER_FILE)
+
+
+@pytest.mark.parametrize('params, words', [
+    ({'profile': 'none', 'systemd_default_nofile_soft': 4096},
+     'tcp_tune_systemd_default_nofile_soft needs a hard limit'),
+    ({'profile': 'none', 'systemd_default_nofile': 4096, 'systemd_default_nofile_soft': 8192},
+     'tcp_tune_systemd_default_nofile_soft (8192) must not be above tcp_tune_systemd_default_nofile (4096)'),
+    ({'profile': 'server', 'systemd_default_nofile_soft': 2097152},
+     'tcp_tune_systemd_default_nofile_soft (2097152) must not be above the hard limit (1048576'),
+    ({'profile': 'none', 'systemd_default_nofile': 4096, 'systemd_default_nofile_soft': 0},
+     'tcp_tune_systemd_default_nofile_soft'),
+])
+def test_systemd_default_nofile_soft_bad_input(tmp_path, params, words):
+    with pytest.raises(_plan.PlanError) as err:
+        plan(facts_for(tmp_path), **params)
+    assert words in str(err.value)
 
 
 def test_service_dropins(tmp_path):

@@ -155,7 +155,7 @@ def test_bad_input_fails_before_anything_changes(tmp_path):
 def test_files_are_root_owned_0644_rc_local_0755_backups_0600_none_world_writable(tmp_path):
     root = host_tree(tmp_path, files={'etc/rc.local': '#!/bin/sh\nexit 0\n'}, modes={'etc/rc.local': 0o755})
     result = run(root, txqueuelen=5000, interfaces=['eth0'], service_nofile={'nginx': 4096},
-                 systemd_default_nofile=65536)
+                 systemd_default_nofile=1048576)
     written = [p for p, status in result['report']['files'].items() if status == 'applied']
     assert _paths.MANAGER_FILE in written and _paths.SERVICE_FILE % 'nginx' in written
     for path in written + [_paths.STATE_FILE]:
@@ -218,7 +218,7 @@ def test_commands_are_argv_lists_and_no_shell_is_used(tmp_path):
     root = host_tree(tmp_path)
     runner = Runner()
     run(root, runner, service_nofile={'my-app@1': 4096}, restart_services=True, conntrack_load=True,
-        systemd_default_nofile=65536)
+        systemd_default_nofile=1048576)
     assert runner.calls, 'expected systemctl/modprobe calls'
     for argv in runner.calls:
         assert argv[0].endswith(('/sysctl', '/systemctl', '/modprobe')) or argv[0] == 'systemctl', argv
@@ -287,10 +287,10 @@ def test_no_ip_binary_sets_txqueuelen_through_sysfs_and_persists_with_udev(tmp_p
 def test_no_systemd_runs_no_systemctl_and_succeeds(tmp_path):
     root = host_tree(tmp_path, systemd=None)
     runner = Runner()
-    result = run(root, runner, service_nofile={'nginx': 4096}, systemd_default_nofile=65536)
+    result = run(root, runner, service_nofile={'nginx': 4096}, systemd_default_nofile=1048576)
     assert [c for c in runner.calls if 'systemctl' in c[0] and c[-1] != '--version'] == []
     assert result['report']['sysctl']['net.ipv4.tcp_fin_timeout']['status'] == 'applied'
-    assert run(root, service_nofile={'nginx': 4096}, systemd_default_nofile=65536)['changed'] is False
+    assert run(root, service_nofile={'nginx': 4096}, systemd_default_nofile=1048576)['changed'] is False
 
 
 def test_no_limits_d_directory_is_created(tmp_path):

@@ -447,7 +447,7 @@ def test_live_writes_and_files_come_in_the_write_order(tmp_path, monkeypatch):
     monkeypatch.setattr(_apply, 'set_sysctls', record('set_sysctls', lambda w: [x['key'] for x in w]))
     monkeypatch.setattr(_apply, 'set_txqueuelen', record('set_txqueuelen', lambda w: [x['interface'] for x in w]))
     monkeypatch.setattr(_apply, 'write_file', record('write_file', lambda item: item['path']))
-    run(root, profile='none', nr_open=2097152, fin_timeout=30, nofile=2000000, systemd_default_nofile=65536,
+    run(root, profile='none', nr_open=2097152, fin_timeout=30, nofile=2000000, systemd_default_nofile=1048576,
         service_nofile={'nginx': 4096}, txqueuelen=5000, interfaces=['eth0'], txqueuelen_persist='udev',
         conntrack_load=True)
     assert steps == [['fs.nr_open', 'net.ipv4.tcp_fin_timeout'], _paths.SYSCTL_FILE, _paths.LIMITS_FILE,
