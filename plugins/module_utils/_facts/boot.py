@@ -142,13 +142,14 @@ def after_boot(root, facts, unreadable=None):
     boot = boot_sysctl(root, unreadable)
     kern = facts.get('kernel') or {}
     ct = facts.get('conntrack') or {}
-    load, loaded_by = conntrack_load(root, ct.get('loaded'), kern.get('release'), unreadable)
+    load, loaded_by, loaders = conntrack_load(root, ct.get('loaded'), kern.get('release'), unreadable)
     ct_key = ct.get('key') or 'net.netfilter.nf_conntrack_max'
     hashsize = hashsize_option(root, unreadable)
     conntrack = conntrack_at_boot(load, value_at_boot(boot['assignments'].get(ct_key)),
                                   value_at_boot(boot['assignments'].get('net.netfilter.nf_conntrack_buckets')),
                                   hashsize, kern.get('version'), mem_total_kb(root, unreadable))
-    conntrack.update({'load': load, 'loaded_by': loaded_by, 'hashsize': hashsize[0], 'hashsize_source': hashsize[1]})
+    conntrack.update({'load': load, 'loaded_by': loaded_by, 'early_loaders': loaders, 'hashsize': hashsize[0],
+                      'hashsize_source': hashsize[1]})
     sysctl = sysctl_after_boot(facts, boot, conntrack)
     nr_open = (sysctl.get('fs.nr_open') or {}).get('value')
     persist = facts.get('persistence') or {}

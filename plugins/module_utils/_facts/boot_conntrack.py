@@ -52,19 +52,20 @@ SANITIZED_SINCE = (5, 15)           # commit d532bcd0b269
 HASHSIZE_FACTOR = 8
 
 
-def early_loader(root, unreadable=None):
-    """(path, module) of what loads nf_conntrack before systemd-sysctl, or (None, None)."""
+def early_loaders(root, unreadable=None):
+    """[(path, module)] of everything that loads nf_conntrack before systemd-sysctl, in load order."""
+    found = []
     for path in conf_files(root, MODULES_LOAD_DIRS, '.conf', unreadable):
         for line in read_lines(root, path, unreadable) or []:
             name = line.split('#', 1)[0].strip()
             if name and not name.startswith(';') and _NEEDS_CONNTRACK.match(name.replace('-', '_')):
-                return path, name
+                found.append((path, name))
+                break
     match = _CMDLINE_LOAD.search(read_text(root, 'proc/cmdline', unreadable) or '')
     if match:
-        for name in match.group(1).split(','):
-            if _NEEDS_CONNTRACK.match(name.replace('-', '_')):
-                return '/proc/cmdline', name
-    return None, None
+        found.extend(('/proc/cmdline', name) for name in match.group(1).split(',')
+                     if _NEEDS_CONNTRACK.match(name.replace('-', '_')))
+    return found
 
 
 def udev_sysctl_rule(root, unreadable=None):
@@ -145,13 +146,14 @@ def conntrack_at_boot(load, sysctl_max, sysctl_buckets, hashsize, version, mem_k
 
 
 def conntrack_load(root, loaded_now, release, unreadable=None):
-    """(load, by): when nf_conntrack loads at the next boot (see conntrack_at_boot) and what loads it."""
+    """(load, by, loaders): when nf_conntrack loads at the next boot (see conntrack_at_boot), what loads it,
+    and every modules-load.d file (or the command line) that loads it early (['path (module)'])."""
+    loaders = ['%s (%s)' % found for found in early_loaders(root, unreadable)]
     if builtin(root, release, unreadable):
-        return 'builtin', None
-    path, name = early_loader(root, unreadable)
-    if path:
-        return 'early', '%s (%s)' % (path, name)
+        return 'builtin', None, loaders
+    if loaders:
+        return 'early', loaders[0], loaders
     rule = udev_sysctl_rule(root, unreadable)
     if rule:
-        return 'udev', rule
-    return ('late', None) if loaded_now else ('not_loaded', None)
+        return 'udev', rule, loaders
+    return ('late', None, loaders) if loaded_now else ('not_loaded', None, loaders)

@@ -13,31 +13,17 @@ __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.status import CRITICAL, WARNING
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.finding import finding
-
-# What setrlimit()'s EPERM does to a login, by pam_limits vendor (_facts/pam.py, kernel-limits.md).
-_EPERM_WORDS = {
-    'debian': ('the login succeeds and the limit silently does not apply (Debian/Ubuntu pam_limits ignores the '
-               'EPERM: patch 032_pam_limits_EPERM_NOT_FATAL)'),
-    'upstream': 'pam_limits refuses the session: logins fail (upstream Linux-PAM: PAM_PERM_DENIED)',
-    'unknown': ('logins are refused (upstream Linux-PAM) or the limit silently does not apply (Debian/Ubuntu); '
-                'which one could not be told on this host'),
-}
-
-
-def _eperm_words(pam):
-    vendor = (pam or {}).get('vendor') or 'unknown'
-    return vendor, _EPERM_WORDS.get(vendor, _EPERM_WORDS['unknown'])
-
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.pam import eperm_outcome
 
 def _unlimited_words(pam):
     """(mapped, words) for an unlimited nofile on the host's pam_limits."""
     mapped = (pam or {}).get('unlimited_nofile_is_nr_open')
     if mapped is False:
         return mapped, ('%s does not map it to fs.nr_open (Linux-PAM before 1.5.2, e.g. Debian 11\'s 1.4.0): '
-                        'setrlimit() fails, and %s' % ((pam or {}).get('path'), _eperm_words(pam)[1]))
+                        'setrlimit() fails, and %s' % ((pam or {}).get('path'), eperm_outcome(pam)[1]))
     return mapped, ('whether it works depends on pam_limits, which was not found here: newer Linux-PAM '
                     '(Debian 12\'s 1.5.2, Debian 13) maps unlimited to fs.nr_open; on older ones (Debian 11\'s 1.4.0) '
-                    'setrlimit() fails and %s' % _eperm_words(pam)[1])
+                    'setrlimit() fails and %s' % eperm_outcome(pam)[1])
 
 
 def _nr_open_levels(facts):
@@ -59,7 +45,7 @@ def check_nofile_above_nr_open(facts):
     """
     files = facts.get('files') or {}
     pam = files.get('pam_limits') or {}
-    vendor, eperm = _eperm_words(pam)
+    vendor, eperm = eperm_outcome(pam)
     mapped, unlimited = _unlimited_words(pam)
     result = []
     for entry in files.get('limits_entries') or []:

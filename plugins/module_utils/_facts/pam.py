@@ -104,6 +104,22 @@ DPKG_STATUS = 'var/lib/dpkg/status'
 RPM_DBS = ('var/lib/rpm', 'usr/lib/sysimage/rpm')
 
 
+# What setrlimit()'s EPERM (a hard nofile above fs.nr_open) does to a login, by vendor.
+EPERM_OUTCOME = {
+    DEBIAN: ('the login succeeds and the limit silently does not apply (Debian/Ubuntu pam_limits ignores the '
+             'EPERM: patch 032_pam_limits_EPERM_NOT_FATAL)'),
+    UPSTREAM: 'pam_limits refuses the session: logins fail (upstream Linux-PAM: PAM_PERM_DENIED)',
+    UNKNOWN: ('logins are refused (upstream Linux-PAM) or the limit silently does not apply (Debian/Ubuntu); '
+              'which one could not be told on this host'),
+}
+
+
+def eperm_outcome(pam):
+    """(vendor, words) for the files.pam_limits fact: what a nofile above fs.nr_open does at login."""
+    vendor = (pam or {}).get('vendor') or UNKNOWN
+    return vendor, EPERM_OUTCOME.get(vendor, EPERM_OUTCOME[UNKNOWN])
+
+
 def parse_os_release(text):
     """{'id': str, 'id_like': [str], 'version_id': str} of an os-release text (missing ones empty)."""
     fields = {}
