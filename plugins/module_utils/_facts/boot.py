@@ -39,7 +39,7 @@ KERNEL_NR_OPEN = 1048576                # fs/file.c sysctl_nr_open
 SYSTEMD_NR_OPEN = 1073741816            # what systemd's bump writes on 64-bit (kernel-limits.md)
 SYSTEMD_FILE_MAX = 9223372036854775807  # LONG_MAX
 SYSTEMD_BUMPS_SINCE = 240
-_BUMPED = {'fs.nr_open': SYSTEMD_NR_OPEN, 'fs.file-max': SYSTEMD_FILE_MAX}
+_BUMPED = {'fs.nr_open': SYSTEMD_NR_OPEN, 'fs.file-max': SYSTEMD_FILE_MAX}   # the keys and what the bump writes
 CONNTRACK_KEYS = ('net.netfilter.nf_conntrack_max', 'net.ipv4.netfilter.ip_conntrack_max',
                   'net.netfilter.nf_conntrack_buckets')
 

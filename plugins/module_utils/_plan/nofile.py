@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import LIMITS_FILE, SYSCTL_FILE
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.boot import KERNEL_NR_OPEN, SYSTEMD_BUMPS_SINCE
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.pam import eperm_outcome
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.provenance import would_be_overridden_by
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.keys import plan_key
@@ -27,12 +28,11 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._common.values impor
 # systemd >= 240 as PID 1 may raise fs.nr_open (to 1073741816 on 64-bit) and fs.file-max (to LONG_MAX) at
 # every boot (bump_file_max_and_nr_open, systemd src/core/main.c), but each is a build option
 # (bump-proc-sys-fs-nr-open, bump-proc-sys-fs-file-max): Debian 12 and 11 boot with fs.file-max LONG_MAX
-# and fs.nr_open 1048576 (read in the vm scenario's VMs). So nothing here counts on the bump: after boot
-# fs.nr_open is what a sysctl file sets or the kernel's default, and without a record revert leaves both
-# keys where they are (what the boot gives is not known).
-SYSTEMD_BUMPS_SINCE = 240
+# and fs.nr_open 1048576 (read in the vm scenario's VMs), Debian 13 with 1073741816. So the bump counts only
+# where the host shows it: after boot fs.nr_open is what a sysctl file sets, else the bumped value when it is
+# exactly the live one (the boot model, _facts/boot.py), else the kernel's default; and without a record
+# revert leaves both keys where they are.
 SYSTEMD_BUMPED_KEYS = ('fs.nr_open', 'fs.file-max')
-KERNEL_NR_OPEN = 1048576        # fs/file.c sysctl_nr_open (1024 * 1024)
 
 
 def systemd_may_bump(facts, name):
