@@ -15,6 +15,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._common.status impor
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.finding import finding
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.pam import eperm_outcome
 
+
 def _unlimited_words(pam):
     """(mapped, words) for an unlimited nofile on the host's pam_limits."""
     mapped = (pam or {}).get('unlimited_nofile_is_nr_open')
@@ -52,8 +53,8 @@ def check_nofile_above_nr_open(facts):
         value = entry.get('value')
         if entry.get('type') not in ('hard', '-'):
             continue
-        where = '%s line %d sets %s nofile %s for %s' % (entry['file'], entry['line'], entry['type'], value,
-                                                        entry['domain'])
+        where = '%s line %d sets %s nofile %s for %s' % (
+            entry['file'], entry['line'], entry['type'], value, entry['domain'])
         for when, nr_open, source in _nr_open_levels(facts):
             extra = {'nr_open': nr_open, 'when': when, 'pam_vendor': vendor}
             if when != 'now':
