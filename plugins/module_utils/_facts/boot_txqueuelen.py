@@ -14,8 +14,10 @@ In boot order (kernel-limits.md "txqueuelen and its persistence"; systemd.link(5
    (executable, systemd < 260 or no systemd), systemd can exec it (an interpreter line naming a
    shell) and nothing before our line ends the script (a top-level ``exit``/``exec``).
 
-[Match] keys this model evaluates: OriginalName= and MACAddress= (lists, globs for names). A file
-with any other match key may or may not match: the model then says "unknown" rather than guess.
+[Match] keys this model evaluates (systemd.link(5)): OriginalName=, MACAddress=, Type=, Driver= from
+sysfs, Path= and Property= from udev's database (/run/udev/data/n<ifindex>; Debian's
+73-usb-net-by-mac.link matches by Property=ID_BUS=usb). A file with a key it cannot tell may or may
+not match: it is taken as the first match and the result is marked not certain.
 Python 3.6 compatible.
 """
 
@@ -45,8 +47,59 @@ _UDEV_KERNEL = re.compile(r'KERNEL\s*==\s*"([^"]*)"')
 _ENDS_SCRIPT = re.compile(r'^(exit|exec)(\s|$)')
 
 
-def link_matches(match, name, address):
-    """Pure: True/False/None (unknown) whether a .link [Match] section ([(key, value)]) matches the interface."""
+def udev_properties(root, name, unreadable=None):
+    """{KEY: value} of the interface's udev database entry (/run/udev/data/n<ifindex>, its E: lines), or None."""
+    index = read_first(root, 'sys/class/net/%s/ifindex' % name, unreadable)
+    text = read_text(root, 'run/udev/data/n%s' % index, unreadable) if index else None
+    if text is None:
+        return None
+    return dict(line[2:].split('=', 1) for line in text.splitlines() if line.startswith('E:') and '=' in line)
+
+
+def device_facts(root, name, unreadable=None):
+    """What .link [Match] keys are tested against: address, type, devtype, driver, udev properties."""
+    base = 'sys/class/net/%s' % name
+    driver = read_link(root, base + '/device/driver')
+    devtype = [line.split('=', 1)[1] for line in (read_text(root, base + '/uevent', unreadable) or '').splitlines()
+               if line.startswith('DEVTYPE=')]
+    return {'name': name, 'address': read_first(root, base + '/address', unreadable),
+            'type': read_first(root, base + '/type', unreadable), 'devtype': devtype[0] if devtype else None,
+            'driver': driver.rsplit('/', 1)[-1] if driver else None,
+            'properties': udev_properties(root, name, unreadable)}
+
+
+def _type_name(device):
+    if device['type'] == '772':
+        return 'loopback'
+    if device['devtype']:
+        return device['devtype']
+    return 'ether' if device['type'] == '1' else None
+
+
+def _test(key, words, device):
+    """True/False, or None when this key cannot be told from the files (net_match_config, systemd.link(5))."""
+    if key == 'OriginalName':
+        return any(fnmatch.fnmatchcase(device['name'], w) for w in words)
+    if key == 'MACAddress' and device['address']:
+        return device['address'].lower() in [w.lower() for w in words]
+    if key == 'Type' and _type_name(device):
+        return any(fnmatch.fnmatchcase(_type_name(device), w) for w in words)
+    if key == 'Driver' and device['driver']:
+        return any(fnmatch.fnmatchcase(device['driver'], w) for w in words)
+    props = device['properties']
+    if key == 'Path' and props is not None:
+        return any(fnmatch.fnmatchcase(props.get('ID_PATH', ''), w) for w in words)
+    if key == 'Property' and props is not None:   # every KEY=VALUE must hold (ANDed)
+        return all('=' in w and fnmatch.fnmatchcase(props.get(w.split('=', 1)[0], ''), w.split('=', 1)[1])
+                   for w in words)
+    return None
+
+
+def link_matches(match, device):
+    """Pure: True/False/None (unknown) whether a .link [Match] section ([(key, value)]) matches the device.
+
+    Every key must hold; a leading '!' negates a list (systemd.link(5)).
+    """
     if not match:
         return False            # systemd ignores a .link without match keys
     known = True
@@ -55,25 +108,22 @@ def link_matches(match, name, address):
         negate = bool(words) and words[0].startswith('!')
         if negate:
             words[0] = words[0][1:]
-        if key == 'OriginalName':
-            hit = any(fnmatch.fnmatchcase(name, w) for w in words)
-        elif key == 'MACAddress' and address:
-            hit = address.lower() in [w.lower() for w in words]
-        else:
+        hit = _test(key, words, device)
+        if hit is None:
             known = False
-            continue
-        if hit == negate:
+        elif hit == negate:
             return False
     return True if known else None
 
 
-def link_step(root, name, address, systemd_version, unreadable=None):
+def link_step(root, name, systemd_version, unreadable=None):
     """(value or None, path, matched) of the first .link that matches name; matched None when unknown."""
+    device = device_facts(root, name, unreadable)
     for path in conf_files(root, LINK_DIRS, '.link', unreadable):
         if read_link(root, path) == '/dev/null':
             continue
         text = read_text(root, path, unreadable)
-        matched = link_matches(parse_link_section(text, 'Match'), name, address)
+        matched = link_matches(parse_link_section(text, 'Match'), device)
         if matched is False:
             continue
         values = [v for k, v in parse_link_section(text, 'Link') if k == 'TransmitQueueLength']
@@ -131,10 +181,9 @@ def txqueuelen_at_boot(root, iface, rc_local, systemd_version, rc_supported, unr
     the persistence facts' rc_local_supported.
     """
     name = iface['name']
-    address = read_first(root, 'sys/class/net/%s/address' % name, unreadable)
     value = ETHER_DEFAULT if iface.get('physical') else None
     source, certain = 'the driver\'s default', True
-    link_value, link_path, matched = link_step(root, name, address, systemd_version, unreadable)
+    link_value, link_path, matched = link_step(root, name, systemd_version, unreadable)
     steps = udev_steps(root, name, unreadable)
     for step_value, path, before_link in steps:
         if before_link:

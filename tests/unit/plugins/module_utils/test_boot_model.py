@@ -153,3 +153,22 @@ def test_txqueuelen_no_boot_step_is_found(tmp_path):
             'ACTION=="add", SUBSYSTEM=="net", KERNEL=="eth0", ATTR{tx_queue_len}="5000"\n'})
     assert boot(udev)['txqueuelen']['eth0']['value'] == 5000
     assert not _found(gather(udev), 'not_persisted')
+
+
+USB_LINK = '[Match]\nType=ether\nProperty=ID_BUS=usb\n\n[Link]\nNamePolicy=mac\nMACAddressPolicy=persistent\n'
+OUR_LINK = '[Match]\nOriginalName=ens2\n[Link]\nNamePolicy=keep kernel\nTransmitQueueLength=6000\n'
+
+
+def test_txqueuelen_link_matching_by_udev_property(tmp_path):
+    # Found by the VM lab: Debian 12's 73-usb-net-by-mac.link sorts before ours and matches by Property=;
+    # on a virtio NIC (ID_BUS=pci in udev's database) it does not match, so ours applies at boot.
+    files = {'usr/lib/systemd/network/73-usb-net-by-mac.link': USB_LINK,
+             'etc/systemd/network/90-netlimits-tcp-ens2.link': OUR_LINK,
+             'run/udev/data/n1': 'I:1234\nE:ID_BUS=pci\nE:ID_PATH=pci-0000:00:02.0\n'}
+    root = make_tree(tmp_path, '6.1', interfaces=[{'name': 'ens2', 'txqueuelen': 6000}], files=files)
+    after = boot(root)['txqueuelen']['ens2']
+    assert (after['value'], after['source'], after['certain']) == (
+        6000, '/etc/systemd/network/90-netlimits-tcp-ens2.link', True)
+    usb = dict(files, **{'run/udev/data/n1': 'E:ID_BUS=usb\n'})
+    root = make_tree(tmp_path, '6.1', interfaces=[{'name': 'ens2', 'txqueuelen': 6000}], files=usb)
+    assert boot(root)['txqueuelen']['ens2']['value'] == 1000    # the USB .link is the first match: no length
