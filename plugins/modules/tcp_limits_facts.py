@@ -321,10 +321,18 @@ ansible_facts:
                   C(/usr/lib64/security), C(/lib64/security), C(/usr/lib/security), C(/lib/security)), null when none.
                 - C(unlimited_nofile_is_nr_open) is true when the module contains C(/proc/sys/fs/nr_open) (newer Linux-PAM
                   such as Debian 12's 1.5.2 maps unlimited to C(fs.nr_open); logins work), false when it does not (older
-                  ones such as Debian 11's 1.4.0; the login fails), null when not found or unreadable.
+                  ones such as Debian 11's 1.4.0; setrlimit() fails), null when not found or unreadable.
+                - C(vendor) says what a hard nofile above C(fs.nr_open) (setrlimit() fails with EPERM) does at login.
+                  C(debian) (Debian, Ubuntu, patch 032_pam_limits_EPERM_NOT_FATAL), the login succeeds and the limit
+                  silently does not apply; C(upstream) (RHEL, Fedora, SUSE, Arch), the session is refused;
+                  C(unknown) when the host does not tell. C(vendor_why) says how it was told (dpkg's C(libpam-modules),
+                  C(/etc/os-release) C(ID)/C(ID_LIKE), an rpm database); C(version) is C(libpam-modules)' dpkg
+                  version (null elsewhere); C(os_id) the os-release C(ID).
               returned: always
               type: dict
-              sample: {path: /usr/lib/x86_64-linux-gnu/security/pam_limits.so, unlimited_nofile_is_nr_open: true}
+              sample: {path: /usr/lib/x86_64-linux-gnu/security/pam_limits.so, unlimited_nofile_is_nr_open: true,
+                       vendor: debian, vendor_why: libpam-modules 1.5.2-6+deb12u1 (dpkg), os_id: debian,
+                       version: 1.5.2-6+deb12u1}
         sockets:
           description: Socket totals and counters.
           returned: always
@@ -455,13 +463,66 @@ ansible_facts:
           description:
             - Per key of the key table, C(files) (each C(path), C(line), C(value)) that set it in load order, and C(winner),
               the file whose value applies at boot (null when no file sets it).
-            - Order is systemd-sysctl's, with C(/etc/sysctl.conf) last as procps C(sysctl --system) reads it.
+            - Order is systemd-sysctl's (sysctl.d(5)) - C(/etc/sysctl.conf) counts only through a sysctl.d link to it,
+              under the link's name.
           returned: always
           type: dict
           sample:
             net.core.somaxconn:
               files: [{path: /etc/sysctl.d/99-sysctl.conf, line: 3, value: "1024"}]
               winner: /etc/sysctl.d/99-sysctl.conf
+        after_boot:
+          description:
+            - The boot model (plugins/module_utils/_facts/boot*.py) - what the host will have after its next boot, from
+              the files on it, beside the live value. The finding C(not_persisted) names every limit it will not keep.
+          returned: always
+          type: complex
+          contains:
+            sysctl:
+              description:
+                - Per key of the key table present now or set by a sysctl file, C(value) after the next boot (parsed as
+                  in C(sysctl); null where the kernel computes it at boot and no file sets it), C(source) (the
+                  winning file in systemd-sysctl's order, C(the kernel default), systemd's bump, or the conntrack
+                  rule of C(conntrack.source)), and C(live).
+              returned: always
+              type: dict
+              sample: {net.core.somaxconn: {value: 4096, source: the kernel default, live: 65535}}
+            sysctl_conf:
+              description:
+                - C(exists), C(read_at_boot) and C(through) of C(/etc/sysctl.conf). systemd-sysctl never reads it
+                  itself; it applies only through a sysctl.d link to it (Debian 12 and older ship
+                  C(/etc/sysctl.d/99-sysctl.conf)), at that link's place in the order.
+              returned: always
+              type: dict
+              sample: {exists: true, read_at_boot: true, through: /etc/sysctl.d/99-sysctl.conf}
+            conntrack:
+              description:
+                - C(load) of nf_conntrack at boot - C(builtin), C(early) (modules-load.d or C(modules_load=), before
+                  systemd-sysctl), C(udev) (a rule running systemd-sysctl when it appears), C(late) (loaded now, by
+                  something after systemd-sysctl such as a firewall) or C(not_loaded); C(loaded_by),
+                  C(early_loaders), C(sysctl_applies) (whether a sysctl.d line for it applies at boot), C(buckets)
+                  and C(max) after boot, C(source) of the max, C(hashsize) and C(hashsize_source) of modprobe.d's or
+                  the command line's C(hashsize=) (max = 8 x hashsize at load).
+              returned: always
+              type: dict
+              sample: {load: late, loaded_by: null, early_loaders: [], sysctl_applies: false, buckets: 65536,
+                       max: 65536, source: "the kernel's default from RAM", hashsize: null, hashsize_source: null}
+            nofile:
+              description:
+                - C(logins), per user that limits lines tell apart (root, each named user and C(@group), any other
+                  user) - C(soft) and C(hard) the login gets after boot, C(asked), C(line) (the hard line that wins),
+                  C(outcome) (C(applied), C(not_applied) - EPERM ignored by Debian's pam_limits, C(refused) - upstream,
+                  or C(unknown)); C(services) - DefaultLimitNOFILE and each C(LimitNOFILE=) drop-in of
+                  C(/etc/systemd/system), with C(above_nr_open); C(vendor).
+              returned: always
+              type: dict
+            txqueuelen:
+              description:
+                - Per interface (not loopback), C(value) after boot (null where unknown), C(source) (a udev rules
+                  file, the first matching C(.link), C(/etc/rc.local), the driver's default), C(certain) and C(live).
+              returned: always
+              type: dict
+              sample: {eth0: {value: 1000, source: "the driver's default", certain: true, live: 5000}}
         persistence:
           description: Where txqueuelen is persisted already, and what runs at boot.
           returned: always

@@ -13,10 +13,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.finding import finding
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.findings_boot import (
+    check_nofile_above_nr_open, check_not_persisted,
+)
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.sysctl import value_of
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.status import CRITICAL, WARNING
-
-DOC = 'docs/findings.md#%s'
 
 # TIME_WAIT sockets (sockstat tw, whole netns) as a share of the usable ephemeral ports.
 PORT_RANGE_TIME_WAIT_SHARE = 0.5      # port_range_small (warning) from here...
@@ -37,12 +39,6 @@ NOFILE_SOFT_MIN = 65536
 # sockstat TCP mem (pages) as a share of tcp_mem[1] (pressure threshold).
 TCP_MEM_PRESSURE_WARNING = 0.8
 TCP_MEM_PRESSURE_CRITICAL = 1.0
-
-
-def finding(fid, severity, message, value, recommendation):
-    """One finding dict."""
-    return {'id': fid, 'severity': severity, 'message': message, 'value': value,
-            'recommendation': recommendation, 'doc': DOC % fid}
 
 
 def _sysctl(facts, name):
@@ -240,42 +236,6 @@ def check_nofile_soft(facts):
     return result
 
 
-def _pam_words(pam):
-    """(mapped, words) for the host's pam_limits: mapped True/False/None, words naming the module."""
-    mapped = (pam or {}).get('unlimited_nofile_is_nr_open')
-    path = (pam or {}).get('path')
-    if mapped is False:
-        return mapped, ('%s does not map it to fs.nr_open (Linux-PAM before that change, e.g. Debian 11\'s 1.4.0): '
-                        'setrlimit() fails and logins are refused' % path)
-    return mapped, ('whether logins fail depends on pam_limits, which was not found here: newer Linux-PAM '
-                    '(Debian 12\'s 1.5.2, Debian 13) maps unlimited to fs.nr_open, older ones (Debian 11\'s '
-                    '1.4.0) fail the login')
-
-
-def check_nofile_above_nr_open(facts):
-    """nofile_above_nr_open: an integer above fs.nr_open always fails (EPERM); `unlimited` depends on pam_limits."""
-    files = facts.get('files') or {}
-    nr_open = files.get('nr_open')
-    if nr_open is None:
-        return []
-    mapped, words = _pam_words(files.get('pam_limits'))
-    result = []
-    for entry in files.get('limits_entries') or []:
-        value = entry.get('value')
-        where = '%s line %d sets nofile %s for %s' % (entry['file'], entry['line'], value, entry['domain'])
-        if isinstance(value, int) and value > nr_open:
-            result.append(finding('nofile_above_nr_open', CRITICAL,
-                                  '%s above fs.nr_open=%d: pam_limits fails and logins are refused.' % (where, nr_open),
-                                  dict(entry, nr_open=nr_open),
-                                  'Raise fs.nr_open first, or lower the nofile value to at most fs.nr_open.'))
-        elif value == 'unlimited' and mapped is not True:
-            result.append(finding('nofile_above_nr_open', CRITICAL if mapped is False else WARNING,
-                                  '%s (above fs.nr_open=%d): %s.' % (where, nr_open, words),
-                                  dict(entry, nr_open=nr_open, pam_limits=(files.get('pam_limits') or {}).get('path')),
-                                  'Write an integer at most fs.nr_open instead of unlimited.'))
-    return result
-
-
 def check_sysctl_overridden(facts):
     result = []
     for name, entry in sorted((facts.get('provenance') or {}).items()):
@@ -382,13 +342,14 @@ CHECKS = (
     check_rc_local,
     check_txqueuelen_persisted,
     check_tcp_mem,
+    check_not_persisted,
 )
 
 FINDING_IDS = (
     'port_range_small', 'time_wait_near_port_range', 'tw_reuse_off', 'tw_reuse_without_timestamps',
     'tw_recycle_on', 'somaxconn_low', 'listen_overflows', 'time_wait_overflow', 'conntrack_fill', 'conntrack_dropped',
     'nofile_soft_low', 'nofile_above_nr_open', 'sysctl_overridden', 'rc_local_not_executable',
-    'rc_local_unsupported', 'txqueuelen_not_in_effect', 'tcp_mem_pressure',
+    'rc_local_unsupported', 'txqueuelen_not_in_effect', 'tcp_mem_pressure', 'not_persisted',
 )
 
 

@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import keys as _keys
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.boot import after_boot
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.files import files, systemd_running
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.kernel import containment, kernel
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.net import conntrack, interfaces
@@ -57,6 +58,7 @@ def gather(root='/', connections=False, port_range=None, systemd_version=None, s
     if services:
         budget = services_budget if services_budget is not None else DEFAULT_BUDGET_SECONDS
         facts['services'] = services_view(root, unreadable, budget)
+    facts['after_boot'] = after_boot(root, facts, unreadable)
     facts['findings'] = findings(facts) + service_findings(facts)
     facts['unreadable'] = sorted(unreadable)
     return facts

@@ -1,48 +1,23 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, netlimits.tcp contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Which sysctl.d file sets a key, and which one wins.
+"""Which sysctl.d file sets a key, and which one wins at boot.
 
-Load order (systemd-sysctl, and procps ``sysctl --system`` after it):
-all ``*.conf`` files of SYSCTL_DIRS sorted by basename, a basename in an
-earlier directory masking the same basename in later ones (etc > run >
-usr/local/lib > usr/lib > lib); then /etc/sysctl.conf, which procps reads
-last. A later assignment wins. A symlink counts under its own basename
-(Debian's /etc/sysctl.d/99-sysctl.conf -> ../sysctl.conf), so a key in
-/etc/sysctl.conf shows up twice and /etc/sysctl.conf wins.
+The load order is the boot model's (_facts/boot_sysctl.py: systemd-sysctl's, sysctl.d(5)):
+``*.conf`` of the sysctl.d directories by file name, same-name masking, /dev/null masks. There is
+no "/etc/sysctl.conf last": systemd-sysctl never reads it; it counts only through Debian's
+/etc/sysctl.d/99-sysctl.conf link, under that link's name and place.
 
-Files are read with _sysctl_conf.parse_sysctl_conf(), the parser the
-planner uses too. order_sysctl_files() and overridden_by() are pure: the role planner calls
-them to tell whether the file it renders would be overridden, and by which
-file. Python 3.6 compatible.
+order_sysctl_files() and overridden_by() are pure: the role planner calls them to tell whether
+the file it renders would be overridden, and by which file. Python 3.6 compatible.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import (
-    conf_files, exists, order_conf_paths, read_text,
-)
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.boot_sysctl import order_sysctl_files, sysctl_texts
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats.sysctl_conf import parse_sysctl_conf
-
-SYSCTL_DIRS = ('/etc/sysctl.d', '/run/sysctl.d', '/usr/local/lib/sysctl.d', '/usr/lib/sysctl.d', '/lib/sysctl.d')
-SYSCTL_CONF = '/etc/sysctl.conf'
-
-
-def order_sysctl_files(paths):
-    """Host paths of sysctl files in load order (pure): masking, basename sort, /etc/sysctl.conf last."""
-    tail = [p for p in paths if p == SYSCTL_CONF]
-    dropins = [p for p in paths if p != SYSCTL_CONF]
-    return order_conf_paths(dropins, SYSCTL_DIRS) + tail[:1]
-
-
-def sysctl_files(root, unreadable=None):
-    """Host paths of the sysctl files under root, in load order."""
-    paths = conf_files(root, [d.lstrip('/') for d in SYSCTL_DIRS], '.conf', unreadable)
-    if exists(root, SYSCTL_CONF):
-        paths.append(SYSCTL_CONF)
-    return order_sysctl_files(paths)
 
 
 def provenance_from(texts, names):
@@ -57,9 +32,8 @@ def provenance_from(texts, names):
 
 
 def provenance(root, names, unreadable=None):
-    """{name: {files, winner}} for names, from the sysctl files under root."""
-    texts = [(path, read_text(root, path, unreadable)) for path in sysctl_files(root, unreadable)]
-    return provenance_from(texts, names)
+    """{name: {files, winner}} for names, from the files systemd-sysctl reads under root."""
+    return provenance_from(sysctl_texts(root, unreadable), names)
 
 
 def overridden_by(entry, path):

@@ -15,8 +15,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import (
-    dropin_unit, is_service_name, LIMITS_FILE, LINK_FILE, MANAGER_FILE, RC_LOCAL, SERVICE_FILE, TEMPLATE_LINK, TEMPLATE_RC_LOCAL, TEMPLATE_SERVICE,
-    TEMPLATE_UDEV, UDEV_FILE,
+    dropin_unit, is_service_name, LIMITS_FILE, LINK_FILE, MANAGER_FILE, MODULES_LOAD_FILE, RC_LOCAL, SERVICE_FILE,
+    SYSCTL_FILE, TEMPLATE_LINK, TEMPLATE_RC_LOCAL, TEMPLATE_SERVICE, TEMPLATE_UDEV, UDEV_FILE,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.status import (
     APPLIED, OVERRIDDEN, SKIPPED_KERNEL, SKIPPED_LOWER, SKIPPED_MISSING, SKIPPED_READ_ONLY, UNCHANGED,
@@ -301,8 +301,30 @@ def plan_txqueuelen(values, params, facts, host):
     return out
 
 
+def conntrack_loads_late(entry, facts):
+    """True when the sysctl.d line for nf_conntrack_max would not apply at the next boot (issue #25 item 3).
+
+    The boot model (_facts/boot_conntrack.py): the line applies only when nf_conntrack is there before
+    systemd-sysctl runs (built in, modules-load.d, or a udev rule running systemd-sysctl). Our own
+    modules-load.d file does not count: it is what this decides.
+    """
+    boot = ((facts or {}).get('after_boot') or {}).get('conntrack') or {}
+    if not entry['in_file'] or entry['status'] in (SKIPPED_READ_ONLY, SKIPPED_MISSING) \
+            or not ((facts or {}).get('conntrack') or {}).get('loaded'):
+        return False
+    if boot.get('load') in ('builtin', 'udev'):
+        return False
+    return not [by for by in boot.get('early_loaders') or [] if not by.startswith(MODULES_LOAD_FILE + ' ')]
+
+
 def plan_conntrack(values, params, facts, host):
-    """(sysctl entries, model of the modprobe.d file or None, of the modules-load.d file or None, warnings)."""
+    """(sysctl entries, model of the modprobe.d file or None, of the modules-load.d file or None, warnings).
+
+    nf_conntrack_max persists by the sysctl file only where the module is loaded before systemd-sysctl;
+    where a firewall loads it later (conntrack_loads_late) the plan also lists nf_conntrack in
+    modules-load.d, so that it is loaded early whatever loads it again later, and the entry's reason
+    says so.
+    """
     entries, warnings = [], []
     wanted = values.get('conntrack_max')
     ct = (facts or {}).get('conntrack') or {}
@@ -317,6 +339,12 @@ def plan_conntrack(values, params, facts, host):
     if entry['status'] == SKIPPED_READ_ONLY:
         entry['reason'] = ('%s is read-only outside the initial network namespace: the host must set it '
                            '(the file keeps it for when this runs on the host)' % name)
+    if conntrack_loads_late(entry, facts):
+        load_lines = {'modules': ['nf_conntrack']}
+        note = ('persisted by %s with nf_conntrack loaded before systemd-sysctl by %s: nothing else here loads '
+                'it early, and loaded later (by a firewall) it keeps the kernel\'s value at boot'
+                % (SYSCTL_FILE, MODULES_LOAD_FILE))
+        entry['reason'] = '%s; %s' % (entry['reason'], note) if entry['reason'] else note
     entries.append(entry)
     buckets = max(1, ceil_int(float(entry['wanted']) / CONNTRACK_PER_BUCKET)) if is_int(entry['wanted']) else None
     modprobe = None

@@ -3,10 +3,12 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """fs.nr_open against every nofile the run writes, now and after the next boot (issue #14 H1, M8, item 4).
 
-A nofile above fs.nr_open makes PAM logins fail (kernel-limits.md). These
-checks see what the next boot does (the last sysctl file, systemd's bump, the
-kernel default), what other limits files ask, and what revert must not go
-below. Pure; Python 3.6 compatible.
+A hard nofile above fs.nr_open fails setrlimit() with EPERM: upstream Linux-PAM then refuses the
+login, Debian/Ubuntu's pam_limits lets it in without the limit (kernel-limits.md; eperm_outcome in
+_facts/pam.py says which for the host). Both are failures. These checks see what the next boot
+does (the boot model: the last sysctl file in systemd-sysctl's order, systemd's bump where this
+host's systemd does it, the kernel default), what other limits files ask, and what revert must
+not go below. Pure; Python 3.6 compatible.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,6 +16,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import LIMITS_FILE, SYSCTL_FILE
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.boot import KERNEL_NR_OPEN, SYSTEMD_BUMPS_SINCE
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.pam import eperm_outcome
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.provenance import would_be_overridden_by
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.files import listening_units
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.keys import plan_key
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import (
@@ -24,12 +29,11 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._common.values impor
 # systemd >= 240 as PID 1 may raise fs.nr_open (to 1073741816 on 64-bit) and fs.file-max (to LONG_MAX) at
 # every boot (bump_file_max_and_nr_open, systemd src/core/main.c), but each is a build option
 # (bump-proc-sys-fs-nr-open, bump-proc-sys-fs-file-max): Debian 12 and 11 boot with fs.file-max LONG_MAX
-# and fs.nr_open 1048576 (read in the vm scenario's VMs). So nothing here counts on the bump: after boot
-# fs.nr_open is what a sysctl file sets or the kernel's default, and without a record revert leaves both
-# keys where they are (what the boot gives is not known).
-SYSTEMD_BUMPS_SINCE = 240
+# and fs.nr_open 1048576 (read in the vm scenario's VMs), Debian 13 with 1073741816. So the bump counts only
+# where the host shows it: after boot fs.nr_open is what a sysctl file sets, else the bumped value when it is
+# exactly the live one (the boot model, _facts/boot.py), else the kernel's default; and without a record
+# revert leaves both keys where they are.
 SYSTEMD_BUMPED_KEYS = ('fs.nr_open', 'fs.file-max')
-KERNEL_NR_OPEN = 1048576        # fs/file.c sysctl_nr_open (1024 * 1024)
 
 
 def systemd_may_bump(facts, name):
@@ -54,9 +58,10 @@ def other_nofile(facts):
 def nr_open_at_boot(entries, facts):
     """(value, source) of fs.nr_open after the next boot, with the sysctl file this plan writes.
 
-    The last sysctl file that sets it wins (_facts_provenance's load order, ours
-    included when the plan puts the key in it); with none, systemd's bump or the
-    kernel's default.
+    The boot model's sysctl order (_facts/boot_sysctl.py, through the facts' provenance): the last
+    file that sets it wins, ours included when the plan puts the key in it. With none, the boot
+    model's value (facts after_boot: systemd's bump where this host's systemd does it, else the
+    kernel's default; the machine's value in a container).
     """
     entry = [e for e in entries if e['key'] == 'fs.nr_open']
     entry = entry[0] if entry else None
@@ -69,6 +74,9 @@ def nr_open_at_boot(entries, facts):
         others = [f for f in others if f['path'] == winner]
     if others:
         return coerce_int(others[-1]['value']), others[-1]['path']
+    modelled = (((facts or {}).get('after_boot') or {}).get('sysctl') or {}).get('fs.nr_open') or {}
+    if is_int(modelled.get('value')) and not str(modelled.get('source')).startswith('/'):
+        return modelled['value'], modelled['source']
     live = sysctl_fact(facts, 'fs.nr_open').get('value')
     if containment_of(facts).get('container') and is_int(live):
         # fs.nr_open is the machine's: restarting the container does not reset it
@@ -113,14 +121,20 @@ def check_nofile_after_boot(values, params, entries, facts, host):
             entry['in_file'] = True
             entry['apply'] = not same_value('fs.nr_open', live, persisted) and bool(fact.get('writable'))
         if not entry.get('overridden_by'):
+            # an entry plan_key left out of the file (skipped_lower) was never ordered against the other
+            # files: one read after ours at boot still wins (found by I1, test_boot_tune.py)
+            prov = ((facts or {}).get('provenance') or {}).get('fs.nr_open')
+            entry['overridden_by'] = would_be_overridden_by(prov, SYSCTL_FILE) if prov else None
+        if not entry.get('overridden_by'):
             entry['reason'] = ('persisted at %d: %s (%d) needs it after boot, when %s would give %s'
                                % (persisted, asked[0][0] if len(asked) == 1 else 'the nofile limits', highest,
                                   source, boot))
             return []
         boot, source = nr_open_at_boot(entries, facts)
-    return ['%s (%d) is above fs.nr_open after the next boot (%s, from %s, read after %s): logins would fail '
-            'then; set fs.nr_open there too (or remove it there), or lower %s'
-            % (name, value, boot, source, SYSCTL_FILE, name) for name, value in asked if value > boot]
+    outcome = eperm_outcome(((facts or {}).get('files') or {}).get('pam_limits'))[1]
+    return ['%s (%d) is above fs.nr_open after the next boot (%s, from %s, read after %s): then %s; set '
+            'fs.nr_open there too (or remove it there), or lower %s'
+            % (name, value, boot, source, SYSCTL_FILE, outcome, name) for name, value in asked if value > boot]
 
 
 def revert_floor(name, facts):

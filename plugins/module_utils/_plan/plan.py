@@ -53,6 +53,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._plan.nofile import 
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.sizing import effective_values
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.state import file_ops, state_record, undo_ops, state_text
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import RcLocalError, rc_local_has_block
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.pam import eperm_outcome
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats.sysctl_conf import sysctl_conf_keys
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import (
     containment_of, kernel_text, kernel_version, normalize_raw, planned_value, same_value, sysctl_fact, var,
@@ -138,8 +139,9 @@ def _make_plan(raw_params, facts, host=None, profiles=None):
         if is_int(value) and value > leaves:
             if params.get(short) is not None:
                 errors.append('%s (%d) is above fs.nr_open (%d) as this run leaves it: raise tcp_tune_nr_open in '
-                              'the same run (it is applied first) or lower %s; a nofile above fs.nr_open makes '
-                              'PAM logins fail' % (var(short), value, leaves, var(short)))
+                              'the same run (it is applied first) or lower %s; with a nofile above fs.nr_open %s'
+                              % (var(short), value, leaves, var(short),
+                                 eperm_outcome(((facts or {}).get('files') or {}).get('pam_limits'))[1]))
             else:
                 warnings.append('%s from the profile (%d) is above fs.nr_open (%d), which cannot be raised here: '
                                 'using %d' % (var(short), value, leaves, leaves))

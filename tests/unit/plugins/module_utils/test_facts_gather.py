@@ -14,7 +14,7 @@ import pytest
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import PROFILES, make_tree
 
-SECTIONS = ['conntrack', 'containment', 'files', 'findings', 'interfaces', 'kernel', 'persistence', 'ports',
+SECTIONS = ['after_boot', 'conntrack', 'containment', 'files', 'findings', 'interfaces', 'kernel', 'persistence', 'ports',
             'provenance', 'sockets', 'sysctl', 'unreadable']
 
 

@@ -68,7 +68,7 @@ def test_nofile_of_pid1_matches_proc_1_limits_split_by_columns():
 
 def test_gather_on_host_has_the_schema_sections():
     facts = gather('/', connections=True)
-    assert sorted(facts) == ['conntrack', 'containment', 'files', 'findings', 'interfaces', 'kernel', 'persistence',
+    assert sorted(facts) == ['after_boot', 'conntrack', 'containment', 'files', 'findings', 'interfaces', 'kernel', 'persistence',
                              'ports', 'provenance', 'sockets', 'sysctl', 'unreadable']
     assert 'lo' in [i['name'] for i in facts['interfaces']]
     assert facts['sockets']['connections']['sockets_scanned'] >= 0

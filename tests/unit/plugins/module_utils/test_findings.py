@@ -225,8 +225,17 @@ def test_nofile_unlimited_depends_on_pam_limits(tmp_path):
 
 def test_nofile_within_nr_open_is_fine(tmp_path):
     root = make_tree(tmp_path, '6.1', sysctl={'fs.nr_open': '2097152'},
-                     files={'etc/security/limits.d/90-x.conf': '* hard nofile 2000000\n'})
+                     files={'etc/security/limits.d/90-x.conf': '* hard nofile 2000000\n',
+                            'etc/sysctl.d/90-x.conf': 'fs.nr_open = 2097152\n'})
     assert not _found(root, 'nofile_above_nr_open')
+
+
+def test_nofile_within_a_live_nr_open_that_boot_does_not_keep_is_found(tmp_path):
+    # the boot model: nothing persists fs.nr_open=2097152, so the next boot gives the kernel's 1048576
+    root = make_tree(tmp_path, '6.1', sysctl={'fs.nr_open': '2097152'},
+                     files={'etc/security/limits.d/90-x.conf': '* hard nofile 2000000\n'})
+    found = _found(root, 'nofile_above_nr_open')
+    assert found[0]['value']['when'] == 'after the next boot' and found[0]['value']['nr_open'] == 1048576
 
 
 # sysctl_overridden
@@ -237,8 +246,9 @@ def test_sysctl_overridden_by_later_file_with_other_value(tmp_path):
         'etc/sysctl.conf': 'net.core.somaxconn = 1024\n',
         'etc/sysctl.d/99-sysctl.conf': '->../sysctl.conf'})
     found = _found(root, 'sysctl_overridden')
-    assert found[0]['value'] == {'key': 'net.core.somaxconn', 'winner': '/etc/sysctl.conf', 'value': '1024',
-                                 'overridden': ['/etc/sysctl.d/90-netlimits.conf']}
+    # /etc/sysctl.conf applies at boot through Debian's link, under the link's name (issue #25 item 2)
+    assert found[0]['value'] == {'key': 'net.core.somaxconn', 'winner': '/etc/sysctl.d/99-sysctl.conf',
+                                 'value': '1024', 'overridden': ['/etc/sysctl.d/90-netlimits.conf']}
 
 
 def test_sysctl_same_value_twice_is_not_overridden(tmp_path):

@@ -56,9 +56,10 @@ def _section(rel, heading):
     return text.split('\n## %s\n' % heading, 1)[1].split('\n## ', 1)[0]
 
 
-def pam_limits(root):
+def pam_limits(root):  # the module's own fields (the vendor ones: test_boot_nofile.py)
     from ansible_collections.netlimits.tcp.plugins.module_utils._facts.pam import pam_limits as reader
-    return reader(root)
+    found = reader(root)
+    return {'path': found['path'], 'unlimited_nofile_is_nr_open': found['unlimited_nofile_is_nr_open']}
 
 
 def _found(root, fid):

@@ -54,15 +54,15 @@ def exists(root, rel):
 # ---------------------------------------------------------------- H1: nofile against fs.nr_open after boot
 
 def test_nofile_above_the_nr_open_another_file_sets_at_boot_is_refused(tmp_path):
-    # /etc/sysctl.conf (read last, through Debian's 99-sysctl.conf link) puts fs.nr_open back to
-    # 1048576 at every boot: a nofile of 4,000,000 would lock logins out after the next reboot.
+    # /etc/sysctl.conf (through Debian's 99-sysctl.conf link, read after 90-netlimits-tcp.conf) puts
+    # fs.nr_open back to 1048576 at every boot: a nofile of 4,000,000 would lock logins out after the next reboot.
     root = host_tree(tmp_path, files={'etc/sysctl.conf': 'fs.nr_open = 1048576\n',
                                       'etc/sysctl.d/99-sysctl.conf': '->../sysctl.conf'})
     before = snapshot(root)
     with pytest.raises(PlanError) as err:
         run(root, nr_open=4194304, nofile=4000000)
     message = str(err.value)
-    assert 'tcp_tune_nofile' in message and '/etc/sysctl.conf' in message and 'boot' in message
+    assert 'tcp_tune_nofile' in message and '/etc/sysctl.d/99-sysctl.conf' in message and 'boot' in message
     assert snapshot(root) == before
 
 
