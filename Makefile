@@ -59,8 +59,8 @@ tune-transcript: ## capture `make tune` (check mode) into docs/tune-transcript.t
 	hacking/tune-transcript.sh docs/tune-transcript.txt $(TUNE_MAX_LINES)
 
 # ---- tests ---------------------------------------------------------------
-.PHONY: test unit lint sanity molecule build-check galaxy-import
-test: setup unit lint sanity build-check galaxy-import molecule ## everything: unit, lint, sanity, build, galaxy-importer, molecule, browser
+.PHONY: test unit lint sanity molecule build-check galaxy-import promtool
+test: setup unit lint sanity build-check galaxy-import promtool molecule ## everything: unit, lint, sanity, build, galaxy-importer, molecule, browser
 	# after molecule: the browser test prefers the fleet scenario's fresh report
 	$(MAKE) --no-print-directory browser
 	@echo "make test: all passed"
@@ -85,6 +85,12 @@ build-check: venvs ## build the collection, install it offline, read the role's 
 # tests/harness/galaxy-importer.cfg, through GALAXY_IMPORTER_CONFIG): fails on any ERROR or WARNING.
 galaxy-import: ## build the collection and import it with galaxy-importer: no ERROR, no WARNING
 	$(HARNESS)/galaxy-import.sh
+
+# Prometheus' promtool (from Debian's prometheus package, unpacked into .cache/promtool): check and
+# test the alert rules (extensions/prometheus/, a firing and a quiet case per alert in
+# tests/prometheus/) and check the metrics text of fixture hosts (docs/monitoring.md).
+promtool: venvs collections ## promtool check rules, test rules and check metrics
+	$(HARNESS)/promtool.sh
 
 # One job per (scenario, core). Scenarios run MOLECULE_JOBS at a time: most of
 # their time is spent waiting on containers and systemd, not on the CPU. A run
