@@ -24,6 +24,7 @@ import re
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import keys as _keys
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import paths as _paths
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.params import CHOICES, DEFAULTS, PARAMS
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.metrics import metrics_errors
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import (
     PREFIX, format_value, parse_port_set, sysctl_fact, var,
 )
@@ -300,6 +301,7 @@ def validate(params, facts, profiles=None):
                     errors.append('%s[%s] must be a list of numbers, each %s, got %r' % (
                         var('sysctl'), name, _allowed_int(key.minimum, key.maximum), value))
     _check_templates(errors, p)
+    errors.extend(metrics_errors(p))
     if errors:
         raise PlanError(errors)
 
