@@ -27,8 +27,8 @@ help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
 
 # ---- set-up --------------------------------------------------------------
-.PHONY: setup setup-host venvs collections images
-setup: setup-host venvs collections images ## install everything the tests need
+.PHONY: setup setup-host venvs collections images prometheus-tools
+setup: setup-host venvs collections images prometheus-tools ## install everything the tests need
 
 setup-host:
 	$(HARNESS)/setup-host.sh
@@ -38,6 +38,11 @@ venvs:
 
 collections: venvs
 	$(HARNESS)/setup-collections.sh
+
+# promtool and node_exporter from Debian's packages, unpacked into .cache/prometheus (make promtool,
+# the molecule scenario metrics).
+prometheus-tools:
+	$(HARNESS)/setup-prometheus.sh
 
 images: setup-host
 	for suite in $(SUITES); do $(HARNESS)/build-image.sh $$suite; done
@@ -86,7 +91,7 @@ build-check: venvs ## build the collection, install it offline, read the role's 
 galaxy-import: ## build the collection and import it with galaxy-importer: no ERROR, no WARNING
 	$(HARNESS)/galaxy-import.sh
 
-# Prometheus' promtool (from Debian's prometheus package, unpacked into .cache/promtool): check and
+# Prometheus' promtool (from Debian's prometheus package, unpacked into .cache/prometheus): check and
 # test the alert rules (extensions/prometheus/, a firing and a quiet case per alert in
 # tests/prometheus/) and check the metrics text of fixture hosts (docs/monitoring.md).
 promtool: venvs collections ## promtool check rules, test rules and check metrics

@@ -1,21 +1,14 @@
 #!/usr/bin/env bash
 # make promtool: the alert rules and the metrics text checked by Prometheus' own promtool.
 # promtool comes from Debian's `prometheus` package (2.42 on Debian 12), unpacked into
-# .cache/promtool rather than installed: installing the package would also start a Prometheus
-# server on this machine. Then: promtool check rules and test rules (a firing and a quiet case per
+# .cache/prometheus by setup-prometheus.sh. Then: promtool check rules and test rules (a firing and a quiet case per
 # alert, tests/prometheus/), and check metrics on the text the collection writes for fixture hosts.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/harness/env.sh
 . "$here/env.sh"
-dest="$NETLIMITS_CACHE/promtool"
-promtool="$dest/usr/bin/promtool"
-if [ ! -x "$promtool" ]; then
-    mkdir -p "$dest/deb"
-    (cd "$dest/deb" && { apt-get download prometheus 2>/dev/null || { apt-get update -qq && apt-get download prometheus; }; })
-    dpkg-deb -x "$dest"/deb/prometheus_*.deb "$dest"
-    rm -rf "$dest/deb" "$dest/usr/bin/prometheus"
-fi
+"$here/setup-prometheus.sh"
+promtool="$NETLIMITS_CACHE/prometheus/usr/bin/promtool"
 "$promtool" --version | head -1
 cd "$NETLIMITS_ROOT"
 "$promtool" check rules extensions/prometheus/netlimits-tcp.rules.yml
