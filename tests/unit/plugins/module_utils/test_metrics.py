@@ -69,7 +69,7 @@ def run_script(root):
     """The installed script as the service runs it, against the fixture root."""
     script = os.path.join(root, _paths.METRICS_SCRIPT.lstrip('/'))
     return subprocess.run([sys.executable, '-I', '-S', script, root, os.path.join(root, OUTPUT.lstrip('/'))],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=60)
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=60, check=False)
 
 
 def test_metrics_install_files_start_the_timer_and_a_second_run_changes_nothing(tmp_path):
