@@ -72,7 +72,7 @@ def metrics_errors(params):
     return errors
 
 
-def plan_metrics(params, host):
+def plan_metrics(params, host, facts=None):
     """{path: file_spec} of the metrics files (empty when tcp_tune_metrics is false), and warnings."""
     if params.get('state') != 'present' or not params.get('metrics'):
         return {}, []
@@ -89,6 +89,9 @@ def plan_metrics(params, host):
         'unit': _paths.METRICS_UNIT, 'interval': params['metrics_interval']})
     files[_paths.METRICS_WANTS] = spec(_paths.TEMPLATE_METRICS_WANTS, {'timer': _paths.METRICS_UNIT + '.timer'})
     warnings = []
+    if facts is not None and ((facts.get('files') or {}).get('systemd_default_nofile')) is None:
+        warnings.append('metrics: systemd is not the init system here, so its timer never runs: the files are '
+                        'installed; run %s from cron or the init system instead' % _paths.METRICS_SCRIPT)
     if not (host.get('metrics') or {}).get('dir_exists', True):
         warnings.append('metrics: %s does not exist (node_exporter\'s textfile directory; Debian\'s '
                         'prometheus-node-exporter creates it): the timer writes nothing until it does (%s)'

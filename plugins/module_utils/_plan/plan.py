@@ -189,7 +189,7 @@ def _make_plan(raw_params, facts, host=None, profiles=None):
         wanted_files[MODPROBE_FILE] = file_spec(TEMPLATE_MODPROBE, modprobe)
     if modules_load:
         wanted_files[MODULES_LOAD_FILE] = file_spec(TEMPLATE_MODULES_LOAD, modules_load)
-    metrics_files, warn = plan_metrics(params, host)
+    metrics_files, warn = plan_metrics(params, host, facts)
     warnings.extend(warn)
     wanted_files.update(metrics_files)
     writes, backups, record_files, stale = file_ops(wanted_files, host)

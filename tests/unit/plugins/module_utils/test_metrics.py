@@ -148,6 +148,15 @@ def test_metrics_off_again_removes_the_files_the_output_and_stops_the_timer(tmp_
         assert not os.path.exists(os.path.join(root, path.lstrip('/'))), path
 
 
+def test_without_systemd_the_files_are_installed_with_a_warning_and_no_systemctl(tmp_path):
+    root = host_tree(tmp_path, systemd=None, files={TEXTFILE_DIR.lstrip('/') + '/.keep': ''})
+    runner = Runner()
+    result = run(root, runner, metrics=True)
+    assert any('systemd is not the init system' in w for w in result['report']['warnings'])
+    assert [c for c in runner.calls if c[0] == 'systemctl'] == []
+    assert run_script(root).returncode == 0
+
+
 def test_a_site_output_file_is_never_removed(tmp_path):
     root = host_tree(tmp_path, files={OUTPUT.lstrip('/'): '# written by the site\nx 1\n'})
     run(root, Runner(), state='absent')
