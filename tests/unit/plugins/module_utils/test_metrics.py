@@ -146,6 +146,19 @@ def test_metrics_off_again_removes_the_files_the_output_and_stops_the_timer(tmp_
     assert STOP in runner.calls and RUN_NOW not in runner.calls
     for path in _metrics.metrics_paths() + [OUTPUT]:
         assert not os.path.exists(os.path.join(root, path.lstrip('/'))), path
+    assert not os.path.exists(os.path.join(root, _paths.METRICS_LIB_DIR.lstrip('/')))
+    assert run(root, Runner(), metrics=False)['changed'] is False
+
+
+def test_a_file_of_someone_else_keeps_the_code_directory(tmp_path):
+    root = metrics_host(tmp_path)
+    run(root, Runner(), metrics=True)
+    site = os.path.join(root, _paths.METRICS_LIB_DIR.lstrip('/'), 'site-notes.txt')
+    with open(site, 'w') as handle:
+        handle.write('kept\n')
+    run(root, Runner(), state='absent')
+    assert read(root, _paths.METRICS_LIB_DIR + '/site-notes.txt') == b'kept\n'
+    assert not os.path.exists(os.path.join(root, _metrics.module_path('_facts/gather.py').lstrip('/')))
 
 
 def test_without_systemd_the_files_are_installed_with_a_warning_and_no_systemctl(tmp_path):
