@@ -27,8 +27,8 @@ help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
 
 # ---- set-up --------------------------------------------------------------
-.PHONY: setup setup-host venvs collections images
-setup: setup-host venvs collections images ## install everything the tests need
+.PHONY: setup setup-host venvs collections images prometheus-tools
+setup: setup-host venvs collections images prometheus-tools ## install everything the tests need
 
 setup-host:
 	$(HARNESS)/setup-host.sh
@@ -38,6 +38,11 @@ venvs:
 
 collections: venvs
 	$(HARNESS)/setup-collections.sh
+
+# promtool and node_exporter from Debian's packages, unpacked into .cache/prometheus (make promtool,
+# the molecule scenario metrics).
+prometheus-tools:
+	$(HARNESS)/setup-prometheus.sh
 
 images: setup-host
 	for suite in $(SUITES); do $(HARNESS)/build-image.sh $$suite; done
@@ -60,8 +65,8 @@ tune-transcript: ## capture `make tune` (check mode) into docs/tune-transcript.t
 	hacking/tune-transcript.sh docs/tune-transcript.txt $(TUNE_MAX_LINES)
 
 # ---- tests ---------------------------------------------------------------
-.PHONY: test unit lint sanity molecule build-check galaxy-import
-test: setup unit lint sanity build-check galaxy-import molecule ## everything: unit, lint, sanity, build, galaxy-importer, molecule, browser
+.PHONY: test unit lint sanity molecule build-check galaxy-import promtool
+test: setup unit lint sanity build-check galaxy-import promtool molecule ## everything: unit, lint, sanity, build, galaxy-importer, molecule, browser
 	# after molecule: the browser test prefers the fleet scenario's fresh report
 	$(MAKE) --no-print-directory browser
 	@echo "make test: all passed"
@@ -86,6 +91,12 @@ build-check: venvs ## build the collection, install it offline, read the role's 
 # tests/harness/galaxy-importer.cfg, through GALAXY_IMPORTER_CONFIG): fails on any ERROR or WARNING.
 galaxy-import: ## build the collection and import it with galaxy-importer: no ERROR, no WARNING
 	$(HARNESS)/galaxy-import.sh
+
+# Prometheus' promtool (from Debian's prometheus package, unpacked into .cache/prometheus): check and
+# test the alert rules (extensions/prometheus/, a firing and a quiet case per alert in
+# tests/prometheus/) and check the metrics text of fixture hosts (docs/monitoring.md).
+promtool: venvs collections ## promtool check rules, test rules and check metrics
+	$(HARNESS)/promtool.sh
 
 # One job per (scenario, core). Scenarios run MOLECULE_JOBS at a time: most of
 # their time is spent waiting on containers and systemd, not on the CPU. A run

@@ -32,6 +32,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
+import os
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import paths as _paths
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply.files import (
@@ -108,6 +109,25 @@ def undo_files(root, the_plan, out, owner=None):
         remove(root, path, out)
 
 
+def remove_emptied_trees(root, the_plan, out):
+    """Remove each of the plan's 'empty_trees' when no file is left in it but those this run removed.
+
+    What is left of the metrics code's directories once its files are undone (tcp_tune_metrics):
+    empty directories and __pycache__ (Python's compiled copies of the removed modules, written when the
+    timer ran them). A tree that still holds any other file stays as it is.
+    """
+    gone = set(out.changed_files)
+    for path in the_plan.get('empty_trees') or []:
+        full = join(root, path)
+        if os.path.islink(full) or not os.path.isdir(full):
+            continue
+        left = [name for base, dummy, names in os.walk(full) for name in names
+                if os.path.basename(base) != '__pycache__'
+                and '/' + os.path.relpath(os.path.join(base, name), root) not in gone]
+        if not left:
+            remove_tree(root, path, out)
+
+
 def _without_refused(files, refused):
     """The plan's files without the sysctl file when the kernel refused a key of it.
 
@@ -153,11 +173,13 @@ def apply_present(root, the_plan, out, owner=None, owed=()):
         if _paths.write_rank(item['path']) >= _paths.RANK_TXQUEUELEN:
             write_file(root, item, out, owner)
     undo_files(root, the_plan, out, owner)
+    remove_emptied_trees(root, the_plan, out)
 
 
 def apply_absent(root, the_plan, out, owner=None, owed=()):
     record_pending(root, list(owed), out)
     undo_files(root, the_plan, out, owner)
+    remove_emptied_trees(root, the_plan, out)
     set_sysctls(root, the_plan['sysctl_writes'], out)
     set_txqueuelen(root, the_plan['txqueuelen']['writes'], out)
 

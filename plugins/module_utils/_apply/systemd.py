@@ -20,13 +20,17 @@ import os
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import paths as _paths
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply.files import ApplyError, Outcome, backup_summary, put_file
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import join, read_bytes
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.metrics import metrics_commands, metrics_pending_ok
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import decode
 
 # systemctl calls still owed by a run that stopped before making them: files already written would
 # not be "changed" on the next run, so the calls are recorded here first and removed once done.
 PENDING_FILE = _paths.STATE_DIR + '/systemd-pending.json'
-# try-restart: a service that is stopped stays stopped (restart would start it).
-SYSTEMCTL_ORDER = ('daemon-reexec', 'daemon-reload', 'try-restart')
+# try-restart: a service that is stopped stays stopped (restart would start it). stop, restart and start:
+# the metrics timer of tcp_tune_metrics (_plan/metrics.py); stop first, while the unit is still loaded.
+SYSTEMCTL_ORDER = ('stop', 'daemon-reexec', 'daemon-reload', 'try-restart', 'restart', 'start')
+# `systemctl stop` of a unit that is not loaded (rc 5, LSB "not installed") leaves it stopped: done.
+STOP_NOT_LOADED = 5
 
 
 def systemd_commands(the_plan, changed_files):
@@ -43,6 +47,7 @@ def systemd_commands(the_plan, changed_files):
         commands.append(['systemctl', 'daemon-reload'])
     if the_plan.get('restart_services') and changed & set(the_plan.get('service_files') or []):
         commands.extend(['systemctl', 'try-restart', unit + '.service'] for unit in the_plan.get('services') or [])
+    commands.extend(metrics_commands(the_plan, changed_files))
     return commands
 
 
@@ -72,7 +77,7 @@ def read_pending(root, the_plan):
     restarts = set() if the_plan['state'] == 'absent' else set(
         unit + '.service' for unit in (the_plan.get('services') or []) if the_plan.get('restart_services'))
     return [c for c in commands if len(c) > 1 and c[0] == 'systemctl' and c[1] in SYSTEMCTL_ORDER
-            and (c[1] != 'try-restart' or (len(c) == 3 and c[2] in restarts))]
+            and (c[1] != 'try-restart' or (len(c) == 3 and c[2] in restarts)) and metrics_pending_ok(the_plan, c)]
 
 
 def merge_commands(commands, pending):
@@ -101,7 +106,7 @@ def run_systemd(root, commands, run, out):
     record_pending(root, commands, out)
     for argv in commands:
         rc, dummy, err = run(argv)
-        if rc != 0:
+        if rc != 0 and not (argv[1] == 'stop' and rc == STOP_NOT_LOADED):
             raise ApplyError('%s failed (rc %s): %s; the next run tries again' % (' '.join(argv), rc, (err or '').strip()),
                              out.changed, out.live + out.changed_files)
     if os.path.lexists(join(root, PENDING_FILE)):

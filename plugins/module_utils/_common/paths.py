@@ -25,6 +25,16 @@ UDEV_FILE = '/etc/udev/rules.d/90-netlimits-tcp-txqueuelen.rules'
 LINK_FILE = '/etc/systemd/network/90-netlimits-tcp-%s.link'
 MODPROBE_FILE = '/etc/modprobe.d/90-netlimits-tcp.conf'
 MODULES_LOAD_FILE = '/etc/modules-load.d/90-netlimits-tcp.conf'
+# tcp_tune_metrics: the collection's facts code, the script that runs it and its systemd units. The timer is
+# pulled in by a drop-in of timers.target (a file like the others) rather than `systemctl enable` (a
+# symlink), so that every path the option installs is a managed file that revert removes.
+METRICS_LIB_DIR = '/usr/local/lib/netlimits-tcp'
+METRICS_SCRIPT = METRICS_LIB_DIR + '/netlimits-tcp-metrics.py'
+METRICS_UNIT = 'netlimits-tcp-metrics'
+METRICS_SERVICE = '/etc/systemd/system/%s.service' % METRICS_UNIT
+METRICS_TIMER = '/etc/systemd/system/%s.timer' % METRICS_UNIT
+METRICS_WANTS = '/etc/systemd/system/timers.target.d/90-netlimits-tcp-metrics.conf'
+METRICS_UNIT_FILES = (METRICS_SERVICE, METRICS_TIMER, METRICS_WANTS)
 STATE_DIR = '/var/lib/netlimits-tcp'
 STATE_FILE = STATE_DIR + '/original.json'
 BACKUP_DIR = STATE_DIR + '/backup'
@@ -43,18 +53,26 @@ TEMPLATE_LINK = 'txqueuelen.link.j2'
 TEMPLATE_RC_LOCAL = 'rc.local-txqueuelen.j2'
 TEMPLATE_MODPROBE = 'nf_conntrack-modprobe.conf.j2'
 TEMPLATE_MODULES_LOAD = 'nf_conntrack-modules-load.conf.j2'
+TEMPLATE_METRICS_SCRIPT = 'metrics-collect.py.j2'
+TEMPLATE_METRICS_MODULE = 'metrics-module.py.j2'
+TEMPLATE_METRICS_SERVICE = 'metrics.service.j2'
+TEMPLATE_METRICS_TIMER = 'metrics.timer.j2'
+TEMPLATE_METRICS_WANTS = 'metrics-timers-wants.conf.j2'
 TEMPLATES = (TEMPLATE_SYSCTL, TEMPLATE_LIMITS, TEMPLATE_MANAGER, TEMPLATE_SERVICE, TEMPLATE_UDEV, TEMPLATE_LINK,
-             TEMPLATE_RC_LOCAL, TEMPLATE_MODPROBE, TEMPLATE_MODULES_LOAD)
+             TEMPLATE_RC_LOCAL, TEMPLATE_MODPROBE, TEMPLATE_MODULES_LOAD, TEMPLATE_METRICS_SCRIPT,
+             TEMPLATE_METRICS_MODULE, TEMPLATE_METRICS_SERVICE, TEMPLATE_METRICS_TIMER, TEMPLATE_METRICS_WANTS)
 _UNIT_CHARS = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789:_.\\@-')
 _IFNAME_CHARS = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.+-')
+_MODULE_CHARS = frozenset('abcdefghijklmnopqrstuvwxyz0123456789_./')
 
 
 # The order _apply writes managed files in (docs/safety.md, "Write path"), by rank: lower first, and files
 # of one rank in the plan's order. The sysctl file comes first: fs.nr_open is already raised live and the
 # file keeps it raised at boot, before limits.d and the systemd drop-ins ask for a nofile up to it (a
 # nofile above fs.nr_open makes PAM logins fail). The live txqueuelen writes come right before the
-# txqueuelen files (rc.local, udev rule, .link files); the conntrack files last.
-RANK_SYSCTL, RANK_LIMITS, RANK_SYSTEMD, RANK_TXQUEUELEN, RANK_CONNTRACK = range(5)
+# txqueuelen files (rc.local, udev rule, .link files); the conntrack files; the metrics timer's files last
+# (tcp_tune_metrics: nothing else depends on them).
+RANK_SYSCTL, RANK_LIMITS, RANK_SYSTEMD, RANK_TXQUEUELEN, RANK_CONNTRACK, RANK_METRICS = range(6)
 
 
 SERVICE_NAME_RULE = ('a valid systemd service name (ASCII letters, digits and ":_.-\\@", at most one "@", not '
@@ -93,6 +111,8 @@ def write_rank(path):
         return RANK_SYSTEMD
     if path in (MODPROBE_FILE, MODULES_LOAD_FILE):
         return RANK_CONNTRACK
+    if is_metrics_path(path):
+        return RANK_METRICS
     return RANK_TXQUEUELEN
 
 
@@ -103,7 +123,7 @@ def needs_daemon_reload(path):
     reload; .link files and udev rules are read at the next device add, and a reload is harmless for
     them. system.conf.d (MANAGER_FILE) needs daemon-reexec instead.
     """
-    return path != MANAGER_FILE and write_rank(path) in (RANK_SYSTEMD, RANK_TXQUEUELEN)
+    return path in METRICS_UNIT_FILES or (path != MANAGER_FILE and write_rank(path) in (RANK_SYSTEMD, RANK_TXQUEUELEN))
 
 
 def is_ours(text):
@@ -118,9 +138,19 @@ def backup_path(path):
     return BACKUP_DIR + path
 
 
+def is_metrics_path(path):
+    """True for a file of tcp_tune_metrics: its units, its script, the Python files under METRICS_LIB_DIR."""
+    if path in METRICS_UNIT_FILES or path == METRICS_SCRIPT:
+        return True
+    rest = path[len(METRICS_LIB_DIR) + 1:] if path.startswith(METRICS_LIB_DIR + '/') else ''
+    return rest.endswith('.py') and '..' not in rest and '//' not in rest and all(c in _MODULE_CHARS for c in rest)
+
+
 def is_managed_path(path):
-    """True for the paths the role writes: the fixed ones, service drop-ins and our .link files."""
+    """True for the paths the role writes: the fixed ones, service drop-ins, our .link files, the metrics files."""
     if path in (SYSCTL_FILE, LIMITS_FILE, MANAGER_FILE, RC_LOCAL, UDEV_FILE, MODPROBE_FILE, MODULES_LOAD_FILE):
+        return True
+    if is_metrics_path(path):
         return True
     for pattern, charset in ((SERVICE_FILE, _UNIT_CHARS), (LINK_FILE, _IFNAME_CHARS)):
         head, tail = pattern.split('%s')

@@ -21,27 +21,18 @@ __metaclass__ = type
 
 import errno
 import os
-import socket
-import struct
 import time
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import to_int
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.files import process_nofile
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.inet_diag import DiagUnavailable, listeners_and_established
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import join, read_first, read_lines, read_text
-from ansible_collections.netlimits.tcp.plugins.module_utils._facts.sockets import TCP_STATES
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.sockets import TCP_STATES, proc_address
 
 DEFAULT_BUDGET_SECONDS = 0.3
 SOURCE_DIAG = 'inet_diag'
 SOURCE_PROC = 'proc_net_tcp'
 _UNIT_SUFFIXES = ('.service', '.socket', '.scope')
-
-
-def proc_address(hex_text, family):
-    """The text form of a /proc/net/tcp(6) address: the kernel prints each 32-bit word in host order."""
-    words = [int(hex_text[i:i + 8], 16) for i in range(0, len(hex_text), 8)]
-    raw = b''.join(struct.pack('=I', word) for word in words)
-    return socket.inet_ntop(socket.AF_INET if family == 'ipv4' else socket.AF_INET6, raw)
 
 
 def proc_tables(root, unreadable):
@@ -58,7 +49,7 @@ def proc_tables(root, unreadable):
             if state == 'ESTABLISHED':
                 established[port] = established.get(port, 0) + 1
             elif state == 'LISTEN':
-                listeners.append({'family': family, 'address': proc_address(address, family), 'port': port,
+                listeners.append({'family': family, 'address': proc_address(address), 'port': port,
                                   'queue': int(fields[4].split(':')[1], 16), 'backlog': None,
                                   'inode': to_int(fields[9]), 'uid': to_int(fields[7])})
     ports = set(item['port'] for item in listeners)

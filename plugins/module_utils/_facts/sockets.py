@@ -13,6 +13,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import socket
+import struct
+
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import open_text, read_text
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import to_int
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.sysctl import value_of
@@ -70,6 +73,16 @@ def sockets(root, sysctl=None, unreadable=None):
         'counters': dict((k, counters.get(k)) for k in COUNTERS),
         'connections': None,
     }
+
+
+def proc_address(text):
+    """The text form of a proc/net/tcp(6) hex address: the kernel prints each 32-bit word in host order.
+
+    net/ipv4/tcp_ipv4.c get_tcp4_sock() prints the address as one %08X of the __be32;
+    net/ipv6/tcp_ipv6.c get_tcp6_sock() prints four %08X words of s6_addr32.
+    """
+    raw = b''.join(struct.pack('=I', int(text[i:i + 8], 16)) for i in range(0, len(text), 8))
+    return socket.inet_ntop(socket.AF_INET if len(raw) == 4 else socket.AF_INET6, raw)
 
 
 def socket_line(line):

@@ -30,7 +30,7 @@ __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import keys as _keys
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import (
-    LIMITS_FILE, LINK_FILE, MANAGER_FILE, MODPROBE_FILE, MODULES_LOAD_FILE, RC_LOCAL, SERVICE_FILE, STATE_DIR,
+    LIMITS_FILE, LINK_FILE, MANAGER_FILE, METRICS_LIB_DIR, MODPROBE_FILE, MODULES_LOAD_FILE, RC_LOCAL, SERVICE_FILE, STATE_DIR,
     BACKUP_DIR, STATE_FILE, SYSCTL_FILE, UDEV_FILE, TEMPLATE_LIMITS, TEMPLATE_MANAGER, TEMPLATE_MODPROBE,
     TEMPLATE_MODULES_LOAD, TEMPLATE_SYSCTL,
 )
@@ -46,6 +46,9 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import 
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.keys import (
     new_entry, wanted_sysctl, sysctl_writes, loader_supports_dash, plan_key, sysctl_model,
+)
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.metrics import (
+    metrics_paths, metrics_removes, metrics_summary, plan_metrics,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.nofile import (
     check_nofile_after_boot, check_nr_open_lowering, revert_floor, systemd_may_bump,
@@ -69,6 +72,7 @@ def plan_paths(params, facts, state=None):
     """Paths whose existence/mode the role must stat before planning (ours, plus any in the state file)."""
     params = params_of(params)
     paths = {SYSCTL_FILE, LIMITS_FILE, MANAGER_FILE, RC_LOCAL, UDEV_FILE, MODPROBE_FILE, MODULES_LOAD_FILE}
+    paths.update(metrics_paths())
     for name in (params.get('service_nofile') or {}) if isinstance(params.get('service_nofile'), dict) else ():
         paths.add(SERVICE_FILE % service_unit(name))
     paths.update(SERVICE_FILE % unit for unit in listening_units(params, facts))
@@ -207,8 +211,12 @@ def _make_plan(raw_params, facts, host=None, profiles=None):
         wanted_files[MODPROBE_FILE] = file_spec(TEMPLATE_MODPROBE, modprobe)
     if modules_load:
         wanted_files[MODULES_LOAD_FILE] = file_spec(TEMPLATE_MODULES_LOAD, modules_load)
+    metrics_files, warn = plan_metrics(params, host, facts)
+    warnings.extend(warn)
+    wanted_files.update(metrics_files)
     writes, backups, record_files, stale = file_ops(wanted_files, host)
     restores, removes, undo_writes = undo_ops(stale, host)
+    removes.extend(metrics_removes(params, host))
     state = state_record(facts, host, entries, tx['entries'], manager, record_files, params.get('conntrack_load'))
     for path in stale:
         state['files'].pop(path, None)
@@ -232,6 +240,8 @@ def _make_plan(raw_params, facts, host=None, profiles=None):
         'txqueuelen': {'value': tx['value'], 'method': tx['method'], 'entries': tx['entries'],
                        'writes': tx['writes']},
         'conntrack_load': bool(params.get('conntrack_load')) and not ((facts or {}).get('conntrack') or {}).get('loaded'),
+        'metrics': metrics_summary(params, host),
+        'empty_trees': [] if params.get('metrics') else [METRICS_LIB_DIR],
         'files': writes,
         'backups': backups,
         'restores': restores,
@@ -334,8 +344,10 @@ def plan_revert(params, facts, host):
     if rc.get('exists') and rc.get('content') is not None and rc_local_has_block(rc['content']) \
             and RC_LOCAL not in paths:
         paths.append(RC_LOCAL)
+    paths.extend(p for p in metrics_paths() if (files.get(p) or {}).get('exists'))
     paths = sorted(set(paths))
     restores, removes, writes = undo_ops(paths, host)
+    removes.extend(metrics_removes(params, host))
     if not state and any(True for dummy in paths):
         warnings.append('no state file %s: files removed, live values put to kernel defaults where known' % STATE_FILE)
     return {
@@ -348,6 +360,7 @@ def plan_revert(params, facts, host):
         'removes': removes,
         'undo_writes': writes,
         'state_dirs': [STATE_DIR],
+        'empty_trees': [METRICS_LIB_DIR],
         'warnings': warnings,
         'kernel': kernel_text(facts),
         'container': container,

@@ -22,12 +22,14 @@ import hashlib
 import json
 import os
 import stat
+import sys
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import paths as _paths
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan import plan as _plan
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import params_of
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import is_writable, join, read_bytes, resolve
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.sockets import listening_ports
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.metrics import read_metrics
 
 # Where 99-default.link may be, in systemd's search order (a .link of ours repeats its settings).
 DEFAULT_LINKS = (
@@ -155,4 +157,7 @@ def read_host(root, params, facts, sysctl_version=''):
         'rc_local_generator': any(os.path.exists(join(root, p)) for p in RC_LOCAL_GENERATORS),
         'extra_sysctl': extra_sysctl(root, _plan.extra_keys(params, state or {})),
         'mem_total_bytes': mem_total_bytes(root),
+        # tcp_tune_metrics: the interpreter the module runs with runs the timer's script too
+        'python': sys.executable,
+        'metrics': read_metrics(root, normalized, file_info, read_bytes),
     }

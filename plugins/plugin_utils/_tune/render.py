@@ -18,8 +18,11 @@ __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply.files import text_bytes
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import digest
-from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import TEMPLATE_RC_LOCAL, TEMPLATE_SYSCTL
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import (
+    TEMPLATE_METRICS_MODULE, TEMPLATE_RC_LOCAL, TEMPLATE_SYSCTL,
+)
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import looks_like_marker, rc_local_insert
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.metrics import with_source
 
 
 class RenderError(Exception):
@@ -44,6 +47,8 @@ def render_file(item, render, exclude_keys=()):
     text = render(item['template'], model)
     if item['template'] == TEMPLATE_RC_LOCAL:
         text, dummy = rc_local_insert(item.get('insert_into'), block_lines(item['template'], text))
+    if item['template'] == TEMPLATE_METRICS_MODULE:
+        text = with_source(text, model)
     return text
 
 

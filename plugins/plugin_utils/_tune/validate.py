@@ -26,6 +26,7 @@ import yaml
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import keys as _keys
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import paths as _paths
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import SERVICE_NAME_RULE, is_service_name
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.metrics import metrics_errors
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import coerce_bool, coerce_int, is_blank, is_int, parse_port_set
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import IFNAME, NO_PROFILE, PlanError, SYSCTL_BAD
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import PREFIX, format_value, var
@@ -303,6 +304,7 @@ def validate(params, profiles=None):
                     errors.append('%s[%s] must be a list of numbers, each %s, got %r' % (
                         var('sysctl'), name, _allowed_int(key.minimum, key.maximum), value))
     _check_templates(errors, p)
+    errors.extend(metrics_errors(p))
     if errors:
         raise PlanError(errors)
 

@@ -23,11 +23,12 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._facts import servic
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.inet_diag import (
     DiagUnavailable, listeners_and_established,
 )
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.sockets import proc_address
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.service_findings import (
     check_listeners, check_service_nofile, service_findings,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.services import (
-    SOURCE_DIAG, SOURCE_PROC, proc_address, proc_tables, services, unit_of,
+    SOURCE_DIAG, SOURCE_PROC, proc_tables, services, unit_of,
 )
 
 
@@ -161,8 +162,8 @@ def _proc_tree(tmp_path, processes, listeners, established=0):
 
 
 def test_proc_addresses_are_host_order_words():
-    assert proc_address('0100007F', 'ipv4') == '127.0.0.1'
-    assert proc_address('00000000000000000000000001000000', 'ipv6') == '::1'
+    assert proc_address('0100007F') == '127.0.0.1'
+    assert proc_address('00000000000000000000000001000000') == '::1'
 
 
 def test_fixture_owners_children_and_units(tmp_path):

@@ -269,7 +269,8 @@ def test_bad_input_reads_nothing_risky_before_validation(tmp_path, case, params,
     host = read_host(root, raw(params), gather(root))
     assert snapshot(root) == before
     assert not [k for k in host['extra_sysctl'] if k.startswith('-') or '/' in k or '..' in k]
-    assert all(p.startswith('/etc/') or p.startswith(_paths.STATE_DIR) for p in host['files'])
+    assert all(p.startswith('/etc/') or p.startswith(_paths.STATE_DIR) or _paths.is_metrics_path(p)
+               for p in host['files'])
 
 
 def test_several_bad_variables_are_reported_in_one_error(tmp_path):
