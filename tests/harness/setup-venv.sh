@@ -38,5 +38,5 @@ echo "venv core-$core: creating with $interp"
 rm -rf "$venv"
 "$interp" -m venv "$venv"
 "$venv/bin/pip" install -q --disable-pip-version-check -r "$req" 2>&1 | grep -v '^WARNING: Location' || true
-"$venv/bin/python" -c 'import ansible, molecule, pytest' # fail here, before the stamp, if the install did not work
+"$venv/bin/python" -c 'import ansible, molecule, pytest, hypothesis' # fail here, before the stamp, if the install did not work
 cp "$req" "$stamp"
