@@ -186,7 +186,8 @@ def _make_plan(raw_params, facts, host=None, profiles=None):
     if modules_load:
         wanted_files[MODULES_LOAD_FILE] = file_spec(TEMPLATE_MODULES_LOAD, modules_load)
     writes, backups, record_files, stale = file_ops(wanted_files, host)
-    restores, removes, undo_writes = undo_ops(stale, host)
+    restores, removes, undo_writes, undo_warnings = undo_ops(stale, host)
+    warnings.extend(undo_warnings)
     state = state_record(facts, host, entries, tx['entries'], manager, record_files, params.get('conntrack_load'))
     for path in stale:
         state['files'].pop(path, None)
@@ -309,7 +310,8 @@ def plan_revert(params, facts, host):
             and RC_LOCAL not in paths:
         paths.append(RC_LOCAL)
     paths = sorted(set(paths))
-    restores, removes, writes = undo_ops(paths, host)
+    restores, removes, writes, undo_warnings = undo_ops(paths, host)
+    warnings.extend(undo_warnings)
     if not state and any(True for dummy in paths):
         warnings.append('no state file %s: files removed, live values put to kernel defaults where known' % STATE_FILE)
     return {

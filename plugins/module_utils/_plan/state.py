@@ -24,6 +24,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local im
     RC_LOCAL_NEW, rc_local_has_block, rc_local_remove,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats.sysctl_conf import sysctl_conf_keys
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import PlanError
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import (
     containment_of, kernel_text, normalize_raw, sysctl_fact,
 )
@@ -39,6 +40,23 @@ def rc_local_created_only(text):
     return text is not None and rc_local_remove(text) == RC_LOCAL_NEW
 
 
+class UnsafePath(PlanError):
+    """A managed path is not a regular file or missing (a /dev/null mask, a dangling link, a directory): refused."""
+
+
+# Why each kind of path (_host_readings.path_kind) is not written through.
+KIND_WHY = {
+    'masked': 'is a symlink to /dev/null (masked: the admin disabled it)',
+    'dangling': 'is a symlink to a file that does not exist',
+    'other': 'is not a regular file (a directory, device, FIFO or socket)',
+}
+
+
+def writable_kind(info):
+    """True when a managed path may be written: missing or a regular file (also through a symlink)."""
+    return info.get('kind', 'file') in ('missing', 'file')
+
+
 def file_ops(wanted_files, host):
     """Writes, backups and stale removals for the present state.
 
@@ -50,6 +68,12 @@ def file_ops(wanted_files, host):
     state = (host or {}).get('state') or {}
     recorded = state.get('files') or {}
     writes, backups, record = [], [], {}
+    refused = ['%s %s' % (path, KIND_WHY[(files.get(path) or {})['kind']]) for path in sorted(wanted_files)
+               if not writable_kind(files.get(path) or {})]
+    if refused:
+        # Writing through it would replace /dev/null (or the link's target) with our file: never.
+        raise UnsafePath(['%s: not written, nothing was changed. Remove it (or the mask) if the role should '
+                          'write there, or leave out the setting that needs the file' % '; '.join(refused)])
     for path in sorted(wanted_files):
         spec = wanted_files[path]
         info = files.get(path) or {}
@@ -74,16 +98,22 @@ def undo_ops(paths, host):
 
     Without a record (state file lost) only what is provably ours goes: a file
     that starts with our header, our block in rc.local. rc.local itself is removed
-    only when nothing but what the role creates is left in it.
+    only when nothing but what the role creates is left in it. A path that is no
+    longer a regular file (masked, a dangling link) is left alone. A backup that is
+    gone cannot be restored: the file is left (or removed when it is provably ours)
+    and a warning says so; the revert goes on.
+
+    Returns (restores, removes, writes, warnings).
     """
     files = (host or {}).get('files') or {}
     state = (host or {}).get('state') or {}
     recorded = state.get('files') or {}
-    restores, removes, writes = [], [], []
+    backups = (host or {}).get('backups') or {}
+    restores, removes, writes, warnings = [], [], [], []
     for path in paths:
         rec = recorded.get(path) or {}
         info = files.get(path) or {}
-        if not info.get('exists'):
+        if not info.get('exists') or not writable_kind(info):
             continue
         if path == RC_LOCAL:
             text = info.get('content')
@@ -95,11 +125,17 @@ def undo_ops(paths, host):
                 writes.append({'path': path, 'content': rc_local_remove(text), 'mode': rec.get('mode') or info.get('mode')})
             elif rec.get('mode') and info.get('mode') != rec.get('mode'):
                 writes.append({'path': path, 'content': text, 'mode': rec.get('mode')})
-        elif rec.get('existed') and rec.get('backup'):
+        elif rec.get('existed') and rec.get('backup') and backups.get(rec['backup'], True):
             restores.append({'src': rec['backup'], 'dest': path, 'mode': rec.get('mode') or '0644'})
+        elif rec.get('existed') and rec.get('backup'):
+            warnings.append('%s: its backup %s is gone, so the original cannot be restored: %s' % (
+                path, rec['backup'], 'removed (it has the role\'s header)' if info.get('ours')
+                else 'left as it is'))
+            if info.get('ours'):
+                removes.append(path)
         elif info.get('ours'):
             removes.append(path)
-    return restores, removes, writes
+    return restores, removes, writes, warnings
 
 
 def ours_persisted(host):

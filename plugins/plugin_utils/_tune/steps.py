@@ -23,6 +23,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply.apply import refused_message
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.status import SKIPPED_KERNEL
 from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.render import RenderError, render_plan, unchanged_files
 
 MESSAGE_PREFIX = 'netlimits.tcp.tcp_tune: '
@@ -31,6 +32,16 @@ MESSAGE_PREFIX = 'netlimits.tcp.tcp_tune: '
 def without_keys(the_plan, names):
     """The plan without live writes of the named sysctl keys (the kernel refused them once already)."""
     return dict(the_plan, sysctl_writes=[w for w in the_plan.get('sysctl_writes') or [] if w['key'] not in names])
+
+
+def refused_in_report(report, refused):
+    """The report with each key the kernel refused as skipped_kernel, after = its value before (the write failed)."""
+    for name, value, why in refused:
+        item = ((report or {}).get('sysctl') or {}).get(name)
+        if item is not None:
+            item.update(status=SKIPPED_KERNEL, after=item.get('before'),
+                        reason='the kernel refused %s (%s): not set, not persisted' % (value, why))
+    return report
 
 
 def tune_steps(call, render):
@@ -53,9 +64,10 @@ def tune_steps(call, render):
         again = call('apply', plan=without_keys(render_plan(the_plan, render, names), names), recheck=False)
         if again.get('failed'):
             return again
-        return {'failed': True, 'changed': True,
+        return {'failed': True,
+                'changed': bool(applied.get('changed') or again.get('changed') or planned.get('changed')),
                 'msg': MESSAGE_PREFIX + refused_message(applied['refused'], applied.get('applied', []) + again.get('applied', [])),
-                'report': again.get('report'), 'diff': again.get('diff', [])}
+                'report': refused_in_report(again.get('report'), applied['refused']), 'diff': again.get('diff', [])}
     if applied.get('failed'):
         applied.setdefault('changed', planned.get('changed', False))
         return applied
