@@ -18,8 +18,14 @@ __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply.files import text_bytes
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import digest
-from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import TEMPLATE_RC_LOCAL, TEMPLATE_SYSCTL
-from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import looks_like_marker, rc_local_insert
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import (
+    TEMPLATE_LIMITS, TEMPLATE_RC_LOCAL, TEMPLATE_SYSCTL, is_ours,
+)
+from ansible_collections.netlimits.tcp.plugins.module_utils._formats.limits_conf import parse_limits_conf
+from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import (
+    looks_like_marker, parse_ip_txqueuelen, rc_local_insert,
+)
+from ansible_collections.netlimits.tcp.plugins.module_utils._formats.sysctl_conf import parse_sysctl_conf
 
 
 class RenderError(Exception):
@@ -36,12 +42,55 @@ def block_lines(template, text):
     return lines
 
 
+def _words(value):
+    return ' '.join(str(value).split())
+
+
+def mismatch(template, model, text):
+    """Why a rendered file does not say what the plan decided (None when it does): issue #20, invariant I7.
+
+    Site templates (tcp_tune_templates) may word a file as they like, but the file must start with the
+    managed header (without a state file, that line is how the role tells its files from the site's:
+    _paths.is_ours) and parse back to the model's values: a sysctl file without a planned key (fs.nr_open
+    before a nofile that needs it) would be reported as persisted and not be.
+    """
+    if template == TEMPLATE_RC_LOCAL:
+        wanted = dict((name, model['txqueuelen']) for name in model['interfaces'])
+        found = dict(p for p in (parse_ip_txqueuelen(line) for line in text.splitlines()) if p)
+        return None if found == wanted else 'sets txqueuelen %s, the plan %s' % (found, wanted)
+    if not is_ours(text):
+        return ('its first line is %r, not the managed header (# tcp_tune_managed_header): without it the role '
+                'cannot tell the file from the site\'s' % text.split('\n', 1)[0][:80])
+    if template == TEMPLATE_SYSCTL:
+        found = dict((line.name, _words(line.value)) for line in parse_sysctl_conf(text))
+        wanted = dict((e['key'], _words(e['value'])) for e in model['entries'])
+    elif template == TEMPLATE_LIMITS:
+        found = sorted((e['domain'], e['type'], e['value']) for e in parse_limits_conf(text, ''))
+        wanted = sorted((line['domain'], line['type'], line['value']) for line in model['lines'])
+    else:
+        return None
+    if found == wanted:
+        return None
+    if isinstance(wanted, dict):
+        missing = ['%s = %s' % (k, v) for k, v in sorted(wanted.items()) if found.get(k) != v]
+        extra = sorted(k for k in found if k not in wanted)
+        return 'it %s%s%s' % ('lacks or changes %s' % ', '.join(missing) if missing else '',
+                              '; ' if missing and extra else '', 'adds %s' % ', '.join(extra) if extra else '')
+    return 'it sets %s, the plan %s' % (found, wanted)
+
+
 def render_file(item, render, exclude_keys=()):
-    """The content of one planned file (item: a write of the plan, with template and model)."""
+    """The content of one planned file (item: a write of the plan, with template and model).
+
+    RenderError when the text does not parse back to the model (mismatch()).
+    """
     model = item['model']
     if item['template'] == TEMPLATE_SYSCTL and exclude_keys:
         model = dict(model, entries=[e for e in model['entries'] if e['key'] not in exclude_keys])
     text = render(item['template'], model)
+    why = mismatch(item['template'], model, text)
+    if why:
+        raise RenderError('%s rendered %s so that %s' % (item['template'], item['path'], why))
     if item['template'] == TEMPLATE_RC_LOCAL:
         text, dummy = rc_local_insert(item.get('insert_into'), block_lines(item['template'], text))
     return text

@@ -251,3 +251,50 @@ def test_a_rerun_with_a_refused_key_reports_no_change_and_the_live_value(tmp_pat
     result = tune_steps(calls, role_renderer())
     item = result['report']['sysctl'][key]
     assert item['status'] != 'applied' and item['after'] == live(root, key) == 'cubic'
+
+
+# ---------------------------------------------------------------- site templates checked against the plan (I7)
+
+SITE_SYSCTL_WITHOUT_FS = '''# {{ tcp_tune_managed_header }}
+{% for entry in model.entries if not entry.key.startswith('fs.') %}
+{{ entry.key }} = {{ entry.value }}
+{% endfor %}
+'''
+SITE_LIMITS_WITH_BANNER = '''# ACME Corp: all files under /etc are managed centrally
+# {{ tcp_tune_managed_header }}
+{% for line in model.lines %}
+{{ line.domain }} {{ line.type }} {{ line.item }} {{ line.value }}
+{% endfor %}
+'''
+
+
+def tune_with_template(root, template, text, tmp_path, **params):
+    from ansible_collections.netlimits.tcp.tests.unit.golden.renderer import role_renderer
+    from ansible_collections.netlimits.tcp.tests.unit.tuning import tune
+    from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
+    site = tmp_path / ('site-' + template)
+    site.write_text(text)
+    return tune(root, dict(('tcp_tune_' + k, v) for k, v in params.items()), False, Runner(),
+                lambda n: '/usr/bin/' + n, None, profiles=PROFILES, render=role_renderer({template: str(site)}))
+
+
+def test_a_site_sysctl_template_that_drops_a_planned_key_is_refused(tmp_path):
+    # Before: the file went out without fs.nr_open, the limits file with a nofile of 2000000, and the report
+    # said fs.nr_open was applied: after the next boot, logins fail.
+    root = host_tree(tmp_path, sysctl={'fs.nr_open': '1048576'})
+    before = snapshot(root)
+    with pytest.raises(_apply.ApplyError) as err:
+        tune_with_template(root, 'sysctl.conf.j2', SITE_SYSCTL_WITHOUT_FS, tmp_path, nr_open=4194304, nofile=2000000)
+    assert 'sysctl.conf.j2' in str(err.value) and 'fs.nr_open' in str(err.value)
+    assert snapshot(root) == before
+
+
+def test_a_site_template_with_a_banner_above_the_header_is_refused(tmp_path):
+    # Before: the role's own limits file did not start with its header, so after a lost state directory
+    # it was taken for the site's original (backed up, restored on revert).
+    root = host_tree(tmp_path)
+    before = snapshot(root)
+    with pytest.raises(_apply.ApplyError) as err:
+        tune_with_template(root, 'limits.conf.j2', SITE_LIMITS_WITH_BANNER, tmp_path, nofile=65536)
+    assert 'limits.conf.j2' in str(err.value) and 'first line' in str(err.value)
+    assert snapshot(root) == before
