@@ -27,6 +27,9 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._common.status impor
 from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.render import RenderError, render_plan, unchanged_files
 
 MESSAGE_PREFIX = 'netlimits.tcp.tcp_tune: '
+# The plan step loads nf_conntrack (tcp_tune_conntrack_load) to plan its keys, before anything is rendered:
+# a failure after it is not "nothing was changed".
+NOTHING_BUT_CONNTRACK = 'only nf_conntrack was loaded (modprobe nf_conntrack, in the plan step), nothing else changed'
 
 
 def without_keys(the_plan, names):
@@ -54,7 +57,8 @@ def tune_steps(call, render):
         rendered = render_plan(the_plan, render)
     except RenderError as exc:
         return {'failed': True, 'changed': planned.get('changed', False),
-                'msg': '%srefused, nothing was changed: %s' % (MESSAGE_PREFIX, exc)}
+                'msg': '%srefused, %s: %s' % (MESSAGE_PREFIX, NOTHING_BUT_CONNTRACK if planned.get('changed')
+                                              else 'nothing was changed', exc)}
     if planned.get('settled_report') is not None and unchanged_files(rendered):
         return {'changed': planned.get('changed', False), 'report': planned['settled_report'], 'diff': [],
                 'facts': facts}
@@ -69,7 +73,10 @@ def tune_steps(call, render):
                 'msg': MESSAGE_PREFIX + refused_message(applied['refused'], applied.get('applied', []) + again.get('applied', [])),
                 'report': refused_in_report(again.get('report'), applied['refused']), 'diff': again.get('diff', [])}
     if applied.get('failed'):
-        applied.setdefault('changed', planned.get('changed', False))
+        if planned.get('changed'):
+            applied['changed'] = True
+            applied['msg'] = '%s (the plan step loaded nf_conntrack: modprobe nf_conntrack)' % applied.get('msg', '')
+        applied.setdefault('changed', False)
         return applied
     applied['changed'] = applied.get('changed', False) or planned.get('changed', False)
     applied['facts'] = facts

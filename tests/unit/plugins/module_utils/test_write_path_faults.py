@@ -298,3 +298,16 @@ def test_a_site_template_with_a_banner_above_the_header_is_refused(tmp_path):
         tune_with_template(root, 'limits.conf.j2', SITE_LIMITS_WITH_BANNER, tmp_path, nofile=65536)
     assert 'limits.conf.j2' in str(err.value) and 'first line' in str(err.value)
     assert snapshot(root) == before
+
+
+# ---------------------------------------------------------------- modprobe in the plan step
+
+def test_a_failure_after_the_plan_step_loaded_nf_conntrack_says_so(tmp_path):
+    # The plan step runs `modprobe nf_conntrack` before anything is rendered; a render failure after it
+    # said "nothing was changed" with changed=false.
+    root = host_tree(tmp_path, conntrack=False)
+    with pytest.raises(_apply.ApplyError) as err:
+        tune_with_template(root, 'limits.conf.j2', SITE_LIMITS_WITH_BANNER, tmp_path, nofile=65536,
+                           conntrack_load=True)
+    assert err.value.changed is True
+    assert 'nothing was changed' not in str(err.value) and 'modprobe nf_conntrack' in str(err.value)
