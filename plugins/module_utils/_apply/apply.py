@@ -43,7 +43,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._apply.files import 
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply.systemd import merge_commands, read_pending, record_pending, run_systemd, systemd_commands
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import join
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import decode, digest, read_bytes, sysctl_path
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import decode, read_bytes, read_digest, sysctl_path
 
 # errnos of a write the kernel refuses for lack of privilege (unprivileged container, read-only /sys)
 DENIED = (errno.EPERM, errno.EACCES, errno.EROFS)
@@ -141,8 +141,7 @@ def check_unchanged(root, the_plan):
     files; an edit in between (another run, a person) must not be overwritten with decisions made on
     the old text.
     """
-    changed = sorted(path for path, sha1 in (the_plan.get('read') or {}).items()
-                     if digest(read_bytes(root, path)) != sha1)
+    changed = sorted(path for path, sha1 in (the_plan.get('read') or {}).items() if read_digest(root, path) != sha1)
     if changed:
         raise StalePlan('%s changed since this run read %s: nothing was changed; run again'
                         % (', '.join(changed), 'it' if len(changed) == 1 else 'them'))

@@ -97,6 +97,7 @@ def files_read(host):
     checks these first and refuses when one changed in between (its decisions were made on the old text).
     """
     read = dict((path, info.get('sha1')) for path, info in ((host or {}).get('files') or {}).items())
+    read.update((host or {}).get('deciding') or {})   # files outside the managed set that decide it
     read[STATE_FILE] = (host or {}).get('state_sha1')
     return read
 

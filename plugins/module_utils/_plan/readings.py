@@ -47,6 +47,16 @@ IP_BINARIES = ('/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip')
 # Where an admin puts .link files (systemd.link(5)); the packaged ones under /usr/lib and /lib are the
 # distribution's (99-default.link, 73-usb-net-by-mac.link for USB devices only) and are not a site's.
 SITE_LINK_DIRS = ('/etc/systemd/network', '/run/systemd/network')
+# Files and directories outside the managed set whose text decides the plan (what boot sets after our
+# files, other nofile lines, other .link files): their digests go into the plan's 'read', so an edit
+# between the plan step and the apply step makes the plan stale (_apply.check_unchanged). A path ending
+# in '/' is a directory: its digest covers the names and bytes of every file in it.
+DECIDING = (
+    '/etc/sysctl.conf', '/etc/sysctl.d/', '/run/sysctl.d/', '/usr/local/lib/sysctl.d/', '/usr/lib/sysctl.d/',
+    '/lib/sysctl.d/', '/etc/security/limits.conf', '/etc/security/limits.d/', '/etc/systemd/system.conf',
+    '/etc/systemd/system.conf.d/', '/run/systemd/system.conf.d/', '/usr/lib/systemd/system.conf.d/',
+    '/etc/systemd/network/', '/run/systemd/network/',
+)
 # What path_kind() calls a path.
 MISSING, REGULAR, MASKED, DANGLING, OTHER = 'missing', 'file', 'masked', 'dangling', 'other'
 
@@ -67,6 +77,18 @@ def read_bytes(root, path):
 def digest(data):
     """SHA-1 of a file's bytes (None for a missing file): what the plan saw, checked again before writing."""
     return None if data is None else hashlib.sha1(data).hexdigest()
+
+
+def read_digest(root, path):
+    """digest() of a file, or for a path ending in '/' of a directory's names and their files' bytes (None: none)."""
+    if not path.endswith('/'):
+        return digest(read_bytes(root, path))
+    try:
+        names = sorted(os.listdir(join(root, path)))
+    except (IOError, OSError, ValueError):
+        return None
+    listing = ''.join('%s\0%s\n' % (name, digest(read_bytes(root, path + name))) for name in names)
+    return digest(listing.encode('utf-8', 'surrogateescape'))
 
 
 def decode(data):
@@ -247,6 +269,7 @@ def read_host(root, params, facts, sysctl_version=''):
         'files': files,
         'state': state,
         'state_sha1': digest(read_bytes(root, _paths.STATE_FILE)),
+        'deciding': dict((path, read_digest(root, path)) for path in DECIDING),
         'default_link': default_link,
         'default_link_masked': default_link_masked,
         'site_links': site_links(root),

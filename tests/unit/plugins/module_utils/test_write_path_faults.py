@@ -311,3 +311,32 @@ def test_a_failure_after_the_plan_step_loaded_nf_conntrack_says_so(tmp_path):
                            conntrack_load=True)
     assert err.value.changed is True
     assert 'nothing was changed' not in str(err.value) and 'modprobe nf_conntrack' in str(err.value)
+
+
+# ---------------------------------------------------------------- the stale-plan check covers the deciding files
+
+@pytest.mark.parametrize('rel,text', [
+    ('etc/sysctl.conf', 'net.ipv4.tcp_fin_timeout = 45\n'),
+    ('etc/sysctl.d/99-admin.conf', 'net.core.somaxconn = 65535\n'),
+    ('etc/security/limits.d/50-oracle.conf', 'oracle hard nofile 2000000\n'),
+])
+def test_a_deciding_file_added_between_plan_and_apply_makes_the_plan_stale(tmp_path, rel, text):
+    from ansible_collections.netlimits.tcp.tests.unit import tuning
+    from ansible_collections.netlimits.tcp.tests.unit.golden.renderer import role_renderer
+    from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.steps import tune_steps
+    root = host_tree(tmp_path)
+    calls = tuning.Calls(root, {'tcp_tune_fin_timeout': 30, 'tcp_tune_nofile': 65536}, False, Runner(),
+                         lambda n: '/usr/bin/' + n, None, None)
+
+    def edit_between(step, plan=None, recheck=True):
+        if step == 'apply' and calls.steps.count('apply') == 0:
+            path = os.path.join(root, rel)
+            if not os.path.isdir(os.path.dirname(path)):
+                os.makedirs(os.path.dirname(path))
+            with open(path, 'w') as handle:
+                handle.write(text)
+        return calls(step, plan, recheck)
+    result = tune_steps(edit_between, role_renderer())
+    assert result.get('failed') and 'changed since this run read' in result['msg'], result.get('msg')
+    assert '/' + os.path.dirname(rel) in result['msg'] or '/' + rel in result['msg']
+    assert not exists(root, _paths.SYSCTL_FILE)
