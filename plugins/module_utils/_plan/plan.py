@@ -36,7 +36,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import
     TEMPLATE_MODULES_LOAD, TEMPLATE_SYSCTL,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.status import (
-    KEPT_HOST_SCOPE, RESTORED, SKIPPED_MISSING, SKIPPED_READ_ONLY, UNCHANGED, UNKNOWN_ORIGINAL,
+    KEPT_HOST_SCOPE, OVERRIDDEN, RESTORED, SKIPPED_MISSING, SKIPPED_READ_ONLY, UNCHANGED, UNKNOWN_ORIGINAL,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.files import (
     file_spec, plan_conntrack, plan_limits, plan_manager, plan_services, plan_txqueuelen, service_unit,
@@ -49,7 +49,9 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._plan.nofile import 
     check_nofile_after_boot, check_nr_open_lowering, revert_floor, systemd_may_bump,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.sizing import effective_values
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan.state import file_ops, state_record, undo_ops, state_text
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.state import (
+    boot_setter, file_ops, state_record, undo_ops, state_text,
+)
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import RcLocalError, rc_local_has_block
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats.sysctl_conf import sysctl_conf_keys
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import (
@@ -275,6 +277,12 @@ def plan_revert(params, facts, host):
                 name, scope)
         elif same_value(name, before, original):
             entry['status'] = UNCHANGED
+        elif boot_setter(facts, name):
+            # another file sets it now: not ours to lower (or raise); reported, left alone
+            entry['status'] = OVERRIDDEN
+            entry['overridden_by'], value = boot_setter(facts, name)
+            entry['reason'] = '%s sets %s = %s (at boot too): left at %s, not put back to %s' % (
+                entry['overridden_by'], name, value, before, original)
         elif not fact.get('writable'):
             entry['status'] = SKIPPED_READ_ONLY
             entry['reason'] = '%s is read-only here' % name

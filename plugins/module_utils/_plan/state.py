@@ -24,6 +24,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local im
     RC_LOCAL_NEW, rc_local_has_block, rc_local_remove,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats.sysctl_conf import sysctl_conf_keys
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.provenance import order_sysctl_files
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import PlanError
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import (
     containment_of, kernel_text, normalize_raw, sysctl_fact,
@@ -136,6 +137,19 @@ def undo_ops(paths, host):
         elif info.get('ours'):
             removes.append(path)
     return restores, removes, writes, warnings
+
+
+def boot_setter(facts, name):
+    """(path, value) of the file other than ours that sets name last at boot, or None.
+
+    Revert leaves such a value alone: the admin's file sets it (now, and again at the next boot).
+    """
+    files = [f for f in (((facts or {}).get('provenance') or {}).get(name) or {}).get('files') or ()
+             if f.get('path') != SYSCTL_FILE]
+    order = order_sysctl_files([f['path'] for f in files])
+    if not order:
+        return None
+    return order[-1], [f.get('value') for f in files if f['path'] == order[-1]][-1]
 
 
 def ours_persisted(host):

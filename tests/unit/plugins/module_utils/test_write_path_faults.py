@@ -340,3 +340,19 @@ def test_a_deciding_file_added_between_plan_and_apply_makes_the_plan_stale(tmp_p
     assert result.get('failed') and 'changed since this run read' in result['msg'], result.get('msg')
     assert '/' + os.path.dirname(rel) in result['msg'] or '/' + rel in result['msg']
     assert not exists(root, _paths.SYSCTL_FILE)
+
+
+# ---------------------------------------------------------------- revert and values other files set
+
+def test_revert_leaves_a_value_another_file_now_sets(tmp_path):
+    root = host_tree(tmp_path, sysctl={'net.core.somaxconn': '4096'})
+    run(root, profile='none', somaxconn=16384)
+    # the admin persists a higher value of their own and applies it
+    with open(os.path.join(root, 'etc/sysctl.d/99-admin.conf'), 'w') as handle:
+        handle.write('net.core.somaxconn = 65535\n')
+    with open(os.path.join(root, 'proc/sys/net/core/somaxconn'), 'w') as handle:
+        handle.write('65535\n')
+    result = run(root, state='absent')
+    assert live(root, 'net.core.somaxconn') == '65535'
+    item = result['report']['sysctl']['net.core.somaxconn']
+    assert item['status'] != 'restored' and '99-admin.conf' in item.get('reason', '')
