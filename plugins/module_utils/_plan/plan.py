@@ -50,7 +50,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._plan.nofile import 
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.sizing import effective_values
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.state import (
-    boot_setter, file_ops, state_record, undo_ops, state_text,
+    boot_setter, file_ops, keep_nr_open, state_record, undo_ops, state_text,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import RcLocalError, rc_local_has_block
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats.sysctl_conf import sysctl_conf_keys
@@ -320,6 +320,12 @@ def plan_revert(params, facts, host):
         paths.append(RC_LOCAL)
     paths = sorted(set(paths))
     restores, removes, writes, undo_warnings = undo_ops(paths, host)
+    warnings.extend(undo_warnings)
+    nr_open = [e for e in entries if e['key'] == 'fs.nr_open']
+    after = (nr_open[0]['wanted'] if nr_open[0].get('apply') else nr_open[0]['before']) if nr_open else \
+        sysctl_fact(facts, 'fs.nr_open').get('value')
+    removes, kept, undo_warnings = keep_nr_open(removes, host, facts, after, params['managed_header'])
+    writes.extend(kept)
     warnings.extend(undo_warnings)
     if not state and any(True for dummy in paths):
         warnings.append('no state file %s: files removed, live values put to kernel defaults where known' % STATE_FILE)

@@ -26,6 +26,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local im
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats.sysctl_conf import sysctl_conf_keys
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.provenance import order_sysctl_files
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import PlanError
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.nofile import nr_open_at_boot, other_nofile
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import (
     containment_of, kernel_text, normalize_raw, sysctl_fact,
 )
@@ -150,6 +151,31 @@ def boot_setter(facts, name):
     if not order:
         return None
     return order[-1], [f.get('value') for f in files if f['path'] == order[-1]][-1]
+
+
+def keep_nr_open(removes, host, facts, nr_open_after, header):
+    """(removes, undo writes, warnings) for a revert that would remove the sysctl file persisting fs.nr_open
+    while another limits file needs it.
+
+    Removing it would give the next boot the kernel's 1048576 (or another file's value), below that
+    file's nofile: its users' limits are not applied (Debian's pam_limits) or their logins fail. The file
+    is kept with only fs.nr_open in it, at the value the revert leaves live, and a warning says why.
+    nr_open_after: fs.nr_open live after the revert; boot: what the next boot gives without our file.
+    """
+    ours = ((host or {}).get('files') or {}).get(SYSCTL_FILE) or {}
+    if SYSCTL_FILE not in removes or 'fs.nr_open' not in sysctl_conf_keys(ours.get('content')):
+        return removes, [], []
+    value, limit = other_nofile(facts)
+    boot, source = nr_open_at_boot([], facts)
+    if not is_int(value) or not is_int(boot) or value <= boot or not is_int(nr_open_after) or nr_open_after < value:
+        return removes, [], []
+    content = ('# %s\n# Kept by revert: %s sets nofile %d for %s, above the fs.nr_open of %d that %s gives at boot.\n'
+               'fs.nr_open = %d\n' % (header, limit['file'], value, limit['domain'], boot, source, nr_open_after))
+    warning = ('%s kept with fs.nr_open = %d only: %s sets nofile %d for %s, and without it the next boot gives '
+               '%d (%s); delete it once that line is gone' % (SYSCTL_FILE, nr_open_after, limit['file'], value,
+                                                              limit['domain'], boot, source))
+    return ([p for p in removes if p != SYSCTL_FILE],
+            [{'path': SYSCTL_FILE, 'content': content, 'mode': ours.get('mode') or '0644'}], [warning])
 
 
 def ours_persisted(host):

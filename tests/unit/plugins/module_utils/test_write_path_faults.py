@@ -356,3 +356,39 @@ def test_revert_leaves_a_value_another_file_now_sets(tmp_path):
     assert live(root, 'net.core.somaxconn') == '65535'
     item = result['report']['sysctl']['net.core.somaxconn']
     assert item['status'] != 'restored' and '99-admin.conf' in item.get('reason', '')
+
+
+# ---------------------------------------------------------------- fs.nr_open another limits file needs at boot
+
+ORACLE_LIMITS = {'etc/security/limits.d/50-oracle.conf': 'oracle hard nofile 2000000\n'}
+
+
+def boot_nr_open(root):
+    """fs.nr_open after the next boot as far as the sysctl files go: the last one that sets it, else 1048576."""
+    from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
+    prov = (gather(root).get('provenance') or {}).get('fs.nr_open') or {}
+    files = prov.get('files') or []
+    return int(files[-1]['value']) if files else 1048576
+
+
+def test_revert_keeps_fs_nr_open_persisted_while_another_limits_file_needs_it(tmp_path):
+    root = host_tree(tmp_path, sysctl={'fs.nr_open': '1048576'})
+    run(root, nr_open=4194304)
+    for rel, text in ORACLE_LIMITS.items():
+        with open(os.path.join(root, rel), 'w') as handle:
+            handle.write(text)
+    result = run(root, state='absent')
+    assert int(live(root, 'fs.nr_open')) >= 2000000
+    assert boot_nr_open(root) >= 2000000
+    assert any('50-oracle.conf' in w for w in result['report']['warnings'])
+
+
+def test_a_present_run_that_stops_setting_nr_open_keeps_it_persisted_while_another_file_needs_it(tmp_path):
+    root = host_tree(tmp_path, sysctl={'fs.nr_open': '1048576'})
+    run(root, nr_open=4194304)
+    for rel, text in ORACLE_LIMITS.items():
+        with open(os.path.join(root, rel), 'w') as handle:
+            handle.write(text)
+    run(root, profile='none', fin_timeout=30)
+    assert int(live(root, 'fs.nr_open')) >= 2000000
+    assert boot_nr_open(root) >= 2000000
