@@ -71,6 +71,7 @@ def tune_steps(call, render):
         return {'failed': True,
                 'changed': bool(applied.get('changed') or again.get('changed') or planned.get('changed')),
                 'msg': MESSAGE_PREFIX + refused_message(applied['refused'], applied.get('applied', []) + again.get('applied', [])),
+                'applied': applied.get('applied', []) + again.get('applied', []), 'refused': applied['refused'],
                 'report': refused_in_report(again.get('report'), applied['refused']), 'diff': again.get('diff', [])}
     if applied.get('failed'):
         if planned.get('changed'):
