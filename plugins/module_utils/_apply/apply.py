@@ -43,7 +43,11 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._apply.files import 
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply.systemd import merge_commands, read_pending, record_pending, run_systemd, systemd_commands
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import join
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import decode, read_bytes, read_digest, sysctl_path
+from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import RcLocalError, rc_local_splice
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.content import decode
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import (
+    REGULAR, path_kind, read_bytes, read_digest, sysctl_path,
+)
 
 # errnos of a write the kernel refuses for lack of privilege (unprivileged container, read-only /sys)
 DENIED = (errno.EPERM, errno.EACCES, errno.EROFS)
@@ -147,7 +151,24 @@ def check_unchanged(root, the_plan):
                         % (', '.join(changed), 'it' if len(changed) == 1 else 'them'))
 
 
+def spliced(root, item):
+    """The item with its full text: for rc.local the rendered block put into the file's text now.
+
+    The controller renders only the block's lines (the site owns the file); here, on the host, they go
+    between our markers (_formats.rc_local: placement, markers, refusal of broken markers). A broken
+    block raises ApplyError before anything is written.
+    """
+    if item['path'] != _paths.RC_LOCAL:
+        return item
+    text = decode(read_bytes(root, item['path'])) if path_kind(root, item['path']) == REGULAR else None
+    try:
+        return dict(item, content=rc_local_splice(text, item['content']))
+    except RcLocalError as exc:
+        raise ApplyError(str(exc))
+
+
 def apply_present(root, the_plan, out, owner=None, owed=()):
+    files = sorted((spliced(root, item) for item in the_plan['files']), key=lambda item: _paths.write_rank(item['path']))
     for path in the_plan['state_dirs']:
         ensure_dir(root, path, out, owner)
     for item in the_plan['backups']:
@@ -159,7 +180,6 @@ def apply_present(root, the_plan, out, owner=None, owed=()):
     set_sysctls(root, the_plan['sysctl_writes'], out)
     if out.refused:
         return      # no file before the sysctl file is rendered without the refused keys (see above)
-    files = sorted(the_plan['files'], key=lambda item: _paths.write_rank(item['path']))
     for item in files:
         if _paths.write_rank(item['path']) == _paths.RANK_LIMITS and not out.check_mode:
             check_nr_open_first(root, the_plan)

@@ -19,9 +19,10 @@ import shutil
 import stat
 import tempfile
 
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.content import decode, text_bytes
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import join, resolve
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import (
-    MISSING, REGULAR, decode, file_info, path_kind, read_bytes,
+    MISSING, REGULAR, file_info, path_kind, read_bytes,
 )
 
 DIR_MODE = 0o755
@@ -218,10 +219,6 @@ def remove_tree(root, path, out):
     if not out.check_mode:
         shutil.rmtree(full)
     out.file_changed(path + '/', 'directory and everything in it\n', '')
-
-
-def text_bytes(content):
-    return content.encode('utf-8', 'surrogateescape')
 
 
 def mode_bits(text):

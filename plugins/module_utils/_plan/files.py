@@ -24,7 +24,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._common.status impor
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import IFNAME
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.keys import plan_key
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.sizing import CONNTRACK_PER_BUCKET
-from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import rc_local_insert
+from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import rc_local_block_now, rc_local_notes
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats.systemd_link import link_settings
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import var
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import ceil_int, coerce_int, is_int
@@ -278,15 +278,15 @@ def plan_txqueuelen(values, params, facts, host):
         info = files.get(RC_LOCAL) or {}
         text = info.get('content') if info.get('exists') else None
         # Where the block goes does not depend on its lines: the notes (and a broken block, RcLocalError)
-        # are known here; the controller inserts the rendered block into this same text.
-        dummy, notes = rc_local_insert(text, [])
-        out['warnings'].extend('rc.local: %s' % n for n in notes if not n.startswith('created'))
+        # are known here; the apply step puts the rendered block into this same text (_apply.spliced).
+        out['warnings'].extend('rc.local: %s' % n for n in rc_local_notes(text) if not n.startswith('created'))
         mode = rc_local_mode(info.get('mode') if info.get('exists') else None)
         if info.get('exists') and not info.get('executable', True):
             out['warnings'].append('rc.local: %s was not executable, so it never ran at boot: made it %s'
                                    % (RC_LOCAL, mode))
         spec = file_spec(TEMPLATE_RC_LOCAL, {'interfaces': names, 'txqueuelen': wanted}, mode)
-        spec['insert_into'] = text
+        # the block's lines now, when the file would not change with them: the controller's "nothing to apply"
+        spec['block_now'] = rc_local_block_now(text)
         out['files'][RC_LOCAL] = spec
     elif method == 'udev':
         out['files'][UDEV_FILE] = file_spec(TEMPLATE_UDEV, {'interfaces': names, 'txqueuelen': wanted})

@@ -18,12 +18,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import hashlib
 import json
 import os
 import stat
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import paths as _paths
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.content import decode, digest
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan import plan as _plan
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import PlanError
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import is_writable, join, resolve
@@ -74,11 +74,6 @@ def read_bytes(root, path):
         return None
 
 
-def digest(data):
-    """SHA-1 of a file's bytes (None for a missing file): what the plan saw, checked again before writing."""
-    return None if data is None else hashlib.sha1(data).hexdigest()
-
-
 def read_digest(root, path):
     """digest() of a file, or for a path ending in '/' of a directory's names and their files' bytes (None: none)."""
     if not path.endswith('/'):
@@ -89,10 +84,6 @@ def read_digest(root, path):
         return None
     listing = ''.join('%s\0%s\n' % (name, digest(read_bytes(root, path + name))) for name in names)
     return digest(listing.encode('utf-8', 'surrogateescape'))
-
-
-def decode(data):
-    return None if data is None else data.decode('utf-8', 'surrogateescape')
 
 
 def path_kind(root, path):

@@ -8,38 +8,29 @@ and hands it on as a model (_plan_files.file_spec: template, model, mode);
 this fills in each file's content with render(template, model), which the
 action plugin tcp_tune_apply backs with Ansible's template lookup over the
 role's templates/ (or the site's, tcp_tune_templates). rc.local is the site's
-file: the template renders our block's lines and they go into the text the
-planner read, between our markers (_plan_text.rc_local_insert).
+file: the template renders only our block's lines; the apply step on the host
+puts them into the file's text between our markers (_apply.spliced,
+_formats.rc_local.rc_local_splice). Every rendered file is checked against the
+plan (mismatch(), invariant I7).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._apply.files import text_bytes
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import digest
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.content import digest, text_bytes
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import (
     TEMPLATE_LIMITS, TEMPLATE_RC_LOCAL, TEMPLATE_SYSCTL, is_ours,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats.limits_conf import parse_limits_conf
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import (
-    looks_like_marker, parse_ip_txqueuelen, rc_local_insert,
+    RcLocalError, block_lines, parse_ip_txqueuelen,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats.sysctl_conf import parse_sysctl_conf
 
 
 class RenderError(Exception):
     """A template rendered text the role cannot write (the message names the template and why)."""
-
-
-def block_lines(template, text):
-    """Lines of a rendered rc.local block; RenderError for a line that would read as one of our markers."""
-    lines = [line for line in text.splitlines() if line.strip()]
-    for line in lines:
-        if looks_like_marker(line):
-            raise RenderError('%s rendered %r, which reads as a BEGIN/END line of the role\'s rc.local block: '
-                              'the block could not be found again' % (template, line))
-    return lines
 
 
 def _words(value):
@@ -92,7 +83,10 @@ def render_file(item, render, exclude_keys=()):
     if why:
         raise RenderError('%s rendered %s so that %s' % (item['template'], item['path'], why))
     if item['template'] == TEMPLATE_RC_LOCAL:
-        text, dummy = rc_local_insert(item.get('insert_into'), block_lines(item['template'], text))
+        try:
+            block_lines(text)       # the host splices these lines into rc.local (_apply.spliced); refuse early
+        except RcLocalError as exc:
+            raise RenderError('%s: %s' % (item['template'], exc))
     return text
 
 
@@ -106,5 +100,12 @@ def render_plan(the_plan, render, exclude_keys=()):
 def unchanged_files(rendered_plan):
     """True when every rendered file has the bytes the host has now (the plan's 'read' digests)."""
     read = rendered_plan.get('read') or {}
-    # the bytes the module writes for a text (_apply_files.text_bytes), digested as the host's were
-    return all(digest(text_bytes(item['content'])) == read.get(item['path']) for item in rendered_plan.get('files') or [])
+    for item in rendered_plan.get('files') or []:
+        if item.get('template') == TEMPLATE_RC_LOCAL:
+            # the block: the host splices it into rc.local; block_now is what it has when that changes nothing
+            if block_lines(item['content']) != item.get('block_now'):
+                return False
+        # the bytes the module writes for a text (text_bytes), digested as the host's were
+        elif digest(text_bytes(item['content'])) != read.get(item['path']):
+            return False
+    return True

@@ -392,3 +392,23 @@ def test_a_present_run_that_stops_setting_nr_open_keeps_it_persisted_while_anoth
     run(root, profile='none', fin_timeout=30)
     assert int(live(root, 'fs.nr_open')) >= 2000000
     assert boot_nr_open(root) >= 2000000
+
+
+# ---------------------------------------------------------------- issue #21 item 3: rc.local spliced on the host
+
+def test_rc_local_is_spliced_on_the_host_and_a_settled_host_needs_one_call(tmp_path):
+    from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import TEMPLATE_RC_LOCAL
+    from ansible_collections.netlimits.tcp.plugins.module_utils._plan.plan import plan
+    from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import read_host
+    from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
+    site = '#!/bin/sh\necho site\nexit 0\n'
+    root = host_tree(tmp_path, files={'etc/rc.local': site}, modes={'etc/rc.local': 0o755})
+    params = {'tcp_tune_profile': 'none', 'tcp_tune_txqueuelen': 5000, 'tcp_tune_interfaces': ['eth0']}
+    facts = gather(root)
+    item = [f for f in plan(params, facts, read_host(root, params, facts)).get('files')
+            if f['template'] == TEMPLATE_RC_LOCAL][0]
+    assert 'insert_into' not in item and site not in repr(item)     # the host's text stays on the host
+    first = run(root, txqueuelen=5000, interfaces=['eth0'])
+    assert read(root, 'etc/rc.local').decode().endswith('echo site\nexit 0\n')
+    second = run(root, txqueuelen=5000, interfaces=['eth0'])
+    assert first['steps'] == ['plan', 'apply'] and second['steps'] == ['plan'] and second['changed'] is False
