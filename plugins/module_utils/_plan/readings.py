@@ -157,7 +157,8 @@ def _state_errors(state):
 def read_state(root):
     """The role's state file as a dict, or None (missing, unreadable or not JSON).
 
-    StateError when it is JSON with a field of the wrong type (a clear error, not a traceback later). Only what the role itself could have written is taken: file records of
+    StateError when it is JSON with a field of the wrong type (a clear error, not a
+    traceback later). Only what the role itself could have written is taken: file records of
     managed paths (_paths.is_managed_path) whose backup is where the role puts it,
     and dicts where dicts belong. Anything else in the file is dropped, so an
     edited or corrupt record can never make a revert touch another path.

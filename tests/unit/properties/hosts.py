@@ -183,6 +183,6 @@ def is_managed(rel):
     path = '/' + rel
     if _paths.is_managed_path(path) or path == _paths.STATE_DIR or path.startswith(_paths.STATE_DIR + '/'):
         return True
-    return any(p.startswith(path + '/') for p in (_paths.STATE_DIR, _paths.SYSCTL_FILE, _paths.LIMITS_FILE, _paths.MANAGER_FILE,
-                                                    _paths.UDEV_FILE, _paths.MODPROBE_FILE, _paths.MODULES_LOAD_FILE,
-                                                    _paths.SERVICE_FILE % 'nginx', _paths.LINK_FILE % 'eth0'))
+    parents_of = (_paths.STATE_DIR, _paths.SYSCTL_FILE, _paths.LIMITS_FILE, _paths.MANAGER_FILE, _paths.UDEV_FILE,
+                  _paths.MODPROBE_FILE, _paths.MODULES_LOAD_FILE, _paths.SERVICE_FILE % 'nginx', _paths.LINK_FILE % 'eth0')
+    return any(p.startswith(path + '/') for p in parents_of)

@@ -24,7 +24,6 @@ import tempfile
 from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from ansible_collections.netlimits.tcp.plugins.module_utils._apply.files import ApplyError
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import paths as _paths
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import PlanError
 from ansible_collections.netlimits.tcp.tests.unit.properties.hosts import (

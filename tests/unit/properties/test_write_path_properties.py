@@ -15,13 +15,9 @@ __metaclass__ = type
 
 import errno
 import os
+from unittest import mock
 
 from hypothesis import event, example, given
-
-try:
-    from unittest import mock
-except ImportError:   # Python 2 is not supported; this keeps the import explicit
-    mock = None
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply import apply as _apply
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply import files as _apply_files
