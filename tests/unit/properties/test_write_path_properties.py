@@ -125,6 +125,13 @@ def assert_reverted(root, before, live_before, report):
         assert item is not None and (item['status'] in LEFT_ALONE or item.get('reason')), (rel, item)
 
 
+def revert_and_check(root, before, live_before):
+    """Revert, which must succeed, then assert_reverted against the host as it was before."""
+    reverted, error, dummy = tune_run(root, {'state': 'absent'})
+    assert error is None, error
+    assert_reverted(root, before, live_before, reverted['report'])
+
+
 @given(hosts(), params())
 @example(host={'profile': '6.1', 'container': None, 'systemd': 'profile', 'modes': {}, 'read_only': [],
                'nr_open': '1048576', 'files': {'etc/security/limits.d/50-site.conf': 'oracle hard nofile 1500000\n'}},
@@ -136,9 +143,7 @@ def test_i4_present_then_absent_leaves_every_file_and_value_as_it_was(host, vari
         result, error, dummy = tune_run(root, variables)
         if isinstance(error, PlanError):
             return
-        reverted, error, dummy = tune_run(root, {'state': 'absent'})
-        assert error is None, error
-        assert_reverted(root, before, live_before, reverted['report'])
+        revert_and_check(root, before, live_before)
 
 
 # ---------------------------------------------------------------- I5 a second run changes nothing
@@ -238,9 +243,7 @@ def test_i6_after_any_fault_the_report_is_exact_the_next_run_converges_and_rever
         assert error2 is None, error2
         settled, error3, dummy = tune_run(root, variables)
         assert error3 is None and settled['changed'] is False, (error3, settled and settled['diff'])
-        reverted, error4, dummy = tune_run(root, {'state': 'absent'})
-        assert error4 is None, error4
-        assert_reverted(root, before, live_before, reverted['report'])
+        revert_and_check(root, before, live_before)
 
 
 # ---------------------------------------------------------------- I1 (live): no nofile above fs.nr_open

@@ -368,12 +368,18 @@ def boot_nr_open(root):
     return int(files[-1]['value']) if files else 1048576
 
 
-def test_revert_keeps_fs_nr_open_persisted_while_another_limits_file_needs_it(tmp_path):
+def tuned_then_oracle_added(tmp_path):
+    """A host whose fs.nr_open the role raised to 4194304, with an oracle nofile of 2000000 added since."""
     root = host_tree(tmp_path, sysctl={'fs.nr_open': '1048576'})
     run(root, nr_open=4194304)
     for rel, text in ORACLE_LIMITS.items():
         with open(os.path.join(root, rel), 'w') as handle:
             handle.write(text)
+    return root
+
+
+def test_revert_keeps_fs_nr_open_persisted_while_another_limits_file_needs_it(tmp_path):
+    root = tuned_then_oracle_added(tmp_path)
     result = run(root, state='absent')
     assert int(live(root, 'fs.nr_open')) >= 2000000
     assert boot_nr_open(root) >= 2000000
@@ -381,11 +387,7 @@ def test_revert_keeps_fs_nr_open_persisted_while_another_limits_file_needs_it(tm
 
 
 def test_a_present_run_that_stops_setting_nr_open_keeps_it_persisted_while_another_file_needs_it(tmp_path):
-    root = host_tree(tmp_path, sysctl={'fs.nr_open': '1048576'})
-    run(root, nr_open=4194304)
-    for rel, text in ORACLE_LIMITS.items():
-        with open(os.path.join(root, rel), 'w') as handle:
-            handle.write(text)
+    root = tuned_then_oracle_added(tmp_path)
     run(root, profile='none', fin_timeout=30)
     assert int(live(root, 'fs.nr_open')) >= 2000000
     assert boot_nr_open(root) >= 2000000
