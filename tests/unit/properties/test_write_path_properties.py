@@ -17,7 +17,7 @@ import errno
 import os
 from unittest import mock
 
-from hypothesis import event, example, given
+from hypothesis import event, example, given, strategies as st
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply import apply as _apply
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply import files as _apply_files
@@ -263,3 +263,68 @@ def test_i1_live_every_nofile_the_files_set_is_at_most_the_live_nr_open(host, va
             if _paths.is_ours(text):
                 for entry in parse_limits_conf(text, _paths.LIMITS_FILE):
                     assert not isinstance(entry['value'], int) or entry['value'] <= nr_open, entry
+
+
+# ---------------------------------------------------------------- I7 site templates
+
+ROLE_TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))), 'roles', 'tcp_tune', 'templates')
+# How a site may rewrite a template: some keep what the plan decided, some do not.
+SITE_EDITS = {
+    'as shipped': lambda text: text,
+    'banner above the header': lambda text: '# ACME: managed centrally\n' + text,
+    'comments added below the header': lambda text: text.replace('\n', '\n# reviewed by ops\n', 1),
+    'fs keys left out': lambda text: text.replace('{% for entry in model.entries %}',
+                                                  "{% for entry in model.entries if not entry.key.startswith('fs.') %}"),
+    'key=value without spaces': lambda text: text.replace(' = ', '='),
+    'first nofile line dropped': lambda text: text.replace('{% for line in model.lines %}',
+                                                           '{% for line in model.lines[1:] %}'),
+}
+
+
+@given(hosts(), params(), st.sampled_from(['sysctl.conf.j2', 'limits.conf.j2']), st.sampled_from(sorted(SITE_EDITS)))
+def test_i7_every_file_written_from_a_site_template_starts_with_the_header_and_parses_back(host, variables,
+                                                                                          template, edit):
+    from ansible_collections.netlimits.tcp.plugins.module_utils._formats.limits_conf import parse_limits_conf
+    from ansible_collections.netlimits.tcp.plugins.module_utils._formats.sysctl_conf import parse_sysctl_conf
+    from ansible_collections.netlimits.tcp.tests.unit.golden.renderer import role_renderer
+    from ansible_collections.netlimits.tcp.tests.unit.tuning import Calls
+    from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.steps import tune_steps
+    with TempRoot() as base:
+        root = build(base, host)
+        with open(os.path.join(ROLE_TEMPLATES, template)) as handle:
+            site = SITE_EDITS[edit](handle.read())
+        path = os.path.join(base, 'site-' + template)
+        with open(path, 'w') as handle:
+            handle.write(site)
+        before = snapshot(root)
+        calls = Calls(root, dict(('tcp_tune_' + k, v) for k, v in variables.items()), False, Runner(), find_bin,
+                      OWNER, None, PROFILES)
+        planned = []
+
+        def call(step, plan=None, recheck=True):
+            result = calls(step, plan, recheck)
+            if step == 'plan' and not result.get('failed'):
+                planned.append(result['plan'])
+            return result
+        result = tune_steps(call, role_renderer({template: path}))
+        if result.get('failed') and 'refused' in result.get('msg', '') and 'rendered' in result.get('msg', ''):
+            event('site template refused')
+            assert snapshot(root) == before or result.get('changed')
+            return
+        if not planned or result.get('failed'):
+            return
+        event('site template written')
+        for item in planned[0]['files']:
+            full = os.path.join(root, item['path'].lstrip('/'))
+            if item.get('template') not in ('sysctl.conf.j2', 'limits.conf.j2') or not os.path.isfile(full):
+                continue
+            with open(full) as handle:
+                text = handle.read()
+            assert _paths.is_ours(text), (item['path'], text[:80])
+            if item['template'] == 'sysctl.conf.j2':
+                found = dict((line.name, ' '.join(line.value.split())) for line in parse_sysctl_conf(text))
+                assert found == dict((e['key'], ' '.join(str(e['value']).split())) for e in item['model']['entries'])
+            else:
+                found = sorted((e['domain'], e['type'], e['value']) for e in parse_limits_conf(text, ''))
+                assert found == sorted((line['domain'], line['type'], line['value']) for line in item['model']['lines'])
