@@ -283,8 +283,8 @@ SITE_EDITS = {
 
 
 @given(hosts(), params(), st.sampled_from(['sysctl.conf.j2', 'limits.conf.j2']), st.sampled_from(sorted(SITE_EDITS)))
-def test_i7_every_file_written_from_a_site_template_starts_with_the_header_and_parses_back(host, variables,
-                                                                                          template, edit):
+def test_i7_every_file_written_from_a_site_template_starts_with_the_header_and_parses_back(
+        host, variables, template, edit):
     from ansible_collections.netlimits.tcp.plugins.module_utils._formats.limits_conf import parse_limits_conf
     from ansible_collections.netlimits.tcp.plugins.module_utils._formats.sysctl_conf import parse_sysctl_conf
     from ansible_collections.netlimits.tcp.tests.unit.golden.renderer import role_renderer
