@@ -126,8 +126,10 @@ def params(draw, valid=True):
     return out
 
 
-# Faults a write may meet: what the kernel or the file system says.
-ERRNOS = (errno.EINVAL, errno.EPERM, errno.ENOSPC, errno.EROFS)
+# Faults a write may meet: what the kernel or the file system says, or an interrupt (Ctrl-C, a killed
+# connection: the run stops there with no report).
+INTERRUPT = 'interrupt'
+ERRNOS = (errno.EINVAL, errno.EPERM, errno.ENOSPC, errno.EROFS, INTERRUPT)
 faults = st.tuples(st.integers(0, 12), st.sampled_from(ERRNOS))
 
 

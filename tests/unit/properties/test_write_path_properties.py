@@ -26,7 +26,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._common import paths
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import PlanError
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
 from ansible_collections.netlimits.tcp.tests.unit.properties.hosts import (
-    TempRoot, build, faults, hosts, is_managed, live_values, params, snapshot,
+    INTERRUPT, TempRoot, build, faults, hosts, is_managed, live_values, params, snapshot,
 )
 from ansible_collections.netlimits.tcp.tests.unit.tuning import tune
 
@@ -166,7 +166,7 @@ def test_i5_a_second_run_with_the_same_input_changes_nothing(host, variables):
 # ---------------------------------------------------------------- I6 faults
 
 class Faults(object):
-    """Fails the index-th write, rename, sysctl write, removal or command of an apply with an errno."""
+    """Fails the index-th write, rename, sysctl write or removal of an apply with an errno, or interrupts it."""
 
     def __init__(self, index, code):
         self.index, self.code, self.count, self.fired = index, code, 0, False
@@ -176,6 +176,8 @@ class Faults(object):
             return
         if self.count == self.index:
             self.fired = True
+            if self.code == INTERRUPT:
+                raise KeyboardInterrupt()
             raise OSError(self.code, os.strerror(self.code), what)
         self.count += 1
 
@@ -224,12 +226,16 @@ def test_i6_after_any_fault_the_report_is_exact_the_next_run_converges_and_rever
         patches = faulty(injected)
         for patch in patches:
             patch.start()
+        interrupted = False
         try:
             result, error, dummy = tune_run(root, variables)
+        except KeyboardInterrupt:
+            interrupted, error = True, None     # no report: only convergence and revert are asked of it
+            event('interrupted')
         finally:
             for patch in patches:
                 patch.stop()
-        if isinstance(error, PlanError):
+        if isinstance(error, PlanError) and not interrupted:
             assert snapshot(root) == before
             return
         after = snapshot(root)
