@@ -213,11 +213,12 @@ PLAIN_419 = {'profile': '4.19', 'container': None, 'systemd': 'profile', 'files'
              'nr_open': '1048576'}
 
 
-@given(hosts(), params(), faults)
+@given(hosts(), params(), faults, st.booleans())
 # found once: the kernel refuses the third sysctl write; the action's error listed only the first apply's
 # changes, not the second's (the files): tune_steps now returns both as 'applied'
-@example(host=PLAIN_419, variables={'profile': 'server'}, fault=(2, errno.EINVAL))
-def test_i6_after_any_fault_the_report_is_exact_the_next_run_converges_and_revert_works(host, variables, fault):
+@example(host=PLAIN_419, variables={'profile': 'server'}, fault=(2, errno.EINVAL), command_fails=False)
+def test_i6_after_any_fault_the_report_is_exact_the_next_run_converges_and_revert_works(host, variables, fault,
+                                                                                       command_fails):
     index, code = fault
     with TempRoot() as base:
         root = build(base, host)
@@ -228,7 +229,8 @@ def test_i6_after_any_fault_the_report_is_exact_the_next_run_converges_and_rever
             patch.start()
         interrupted = False
         try:
-            result, error, dummy = tune_run(root, variables)
+            # command_fails: the first systemctl call fails too (rc 1), where the fault left the run that far
+            result, error, dummy = tune_run(root, variables, runner=Runner(fail_at=0 if command_fails else None))
         except KeyboardInterrupt:
             interrupted, error = True, None     # no report: only convergence and revert are asked of it
             event('interrupted')
