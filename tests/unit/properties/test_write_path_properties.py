@@ -217,8 +217,8 @@ PLAIN_419 = {'profile': '4.19', 'container': None, 'systemd': 'profile', 'files'
 # found once: the kernel refuses the third sysctl write; the action's error listed only the first apply's
 # changes, not the second's (the files): tune_steps now returns both as 'applied'
 @example(host=PLAIN_419, variables={'profile': 'server'}, fault=(2, errno.EINVAL), command_fails=False)
-def test_i6_after_any_fault_the_report_is_exact_the_next_run_converges_and_revert_works(host, variables, fault,
-                                                                                       command_fails):
+def test_i6_after_any_fault_the_report_is_exact_the_next_run_converges_and_revert_works(
+        host, variables, fault, command_fails):
     index, code = fault
     with TempRoot() as base:
         root = build(base, host)
