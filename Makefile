@@ -77,6 +77,12 @@ unit: venvs collections ## pytest on the oldest and newest ansible-core
 		$(RUN) $$core python -m pytest -q -p no:cacheprovider tests/unit; \
 	done
 
+# The write-path properties (tests/unit/properties) with Hypothesis' fuzz profile: randomized, 400
+# examples each (make unit runs them derandomized with the ci profile's budget; docs/testing.md).
+.PHONY: fuzz
+fuzz: venvs collections ## the write-path properties with a large randomized example budget
+	HYPOTHESIS_PROFILE=fuzz $(RUN) $(NEWEST) python -m pytest -q -p no:cacheprovider tests/unit/properties
+
 lint: venvs collections ## ansible-lint, production profile
 	$(RUN) $(NEWEST) ansible-lint --offline --profile production
 

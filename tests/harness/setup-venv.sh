@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 req="$root/tests/requirements/core-$core.txt"
 venv="$root/.venv/core-$core"
-imports='ansible, molecule, pytest'
+imports='ansible, molecule, pytest, hypothesis'
 
 case "$core" in
     2.16) python=python3.11 ;;   # oldest supported core: python 3.11

@@ -65,6 +65,8 @@ def tune(root, params, check_mode=False, run=None, find_bin=None, owner=None, ke
         if isinstance(calls.error, StalePlan):
             raise calls.error
         refused = calls.error.refused if isinstance(calls.error, ApplyError) else []
-        raise ApplyError(result['msg'], result.get('changed', False),
-                         (calls.error.applied if isinstance(calls.error, ApplyError) else []), refused)
+        # the action's list (both applies when the kernel refused a key), else the failed call's
+        applied = result['applied'] if 'applied' in result else (
+            calls.error.applied if isinstance(calls.error, ApplyError) else [])
+        raise ApplyError(result['msg'], result.get('changed', False), applied, refused)
     return result

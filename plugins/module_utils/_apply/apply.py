@@ -17,12 +17,15 @@ Order, and why (docs/safety.md, "Write path"):
 1. the state directory, backups and the state file (originals before any change);
 2. the systemctl calls the run will owe, recorded in _apply_systemd.PENDING_FILE before the
    first managed write (a run stopped after the writes leaves them to the next);
-3. live sysctl values, fs.nr_open first; a value the kernel refuses is left out
-   of the sysctl file (it would fail at every boot) and fails the run at the end,
-   after everything else is written;
+3. live sysctl values, fs.nr_open first; when the kernel refuses one, the apply
+   stops there, before any file: the controller renders the sysctl file again
+   without it and applies once more (a file with it would fail at every boot, and
+   a limits file written now, with the sysctl file not, could hold a nofile the
+   fs.nr_open of the next boot does not allow, should the second apply never come);
 4. the files in _paths.write_rank order: the sysctl file, then limits.d and
-   systemd drop-ins (fs.nr_open is already raised: a nofile above it locks
-   logins out), the live txqueuelen writes, txqueuelen files, conntrack files;
+   systemd drop-ins, only while the live fs.nr_open is at least every nofile they
+   set (a nofile above it locks logins out), the live txqueuelen writes,
+   txqueuelen files, conntrack files;
    undoing files no longer wanted; 5. systemctl.
 Python 3.6 compatible.
 """
@@ -41,7 +44,11 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._apply.files import 
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply.systemd import merge_commands, read_pending, record_pending, run_systemd, systemd_commands
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import join, read_bytes
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import digest, sysctl_path
+from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import RcLocalError, rc_local_splice
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.content import decode, digest
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import (
+    REGULAR, path_kind, read_digest, sysctl_path,
+)
 
 # errnos of a write the kernel refuses for lack of privilege (unprivileged container, read-only /sys)
 DENIED = (errno.EPERM, errno.EACCES, errno.EROFS)
@@ -128,16 +135,27 @@ def remove_emptied_trees(root, the_plan, out):
             remove_tree(root, path, out)
 
 
-def _without_refused(files, refused):
-    """The plan's files without the sysctl file when the kernel refused a key of it.
+def planned_nofile(the_plan):
+    """The highest nofile the plan's limits.d and systemd files set (0 when none)."""
+    values = the_plan.get('values') or {}
+    found = [values.get(k) for k in ('nofile', 'nofile_soft', 'systemd_default_nofile')]
+    found.extend((item.get('model') or {}).get('nofile') for item in the_plan.get('files') or []
+                 if _paths.write_rank(item['path']) == _paths.RANK_SYSTEMD)
+    return max([v for v in found if isinstance(v, int) and not isinstance(v, bool)] or [0])
 
-    The file was rendered (on the controller) with the refused key in it, and it would fail at every
-    boot: it is left as it is now, and the action plugin renders it again without the refused keys
-    and applies once more (ApplyError.refused says which).
+
+def check_nr_open_first(root, the_plan):
+    """Raise ApplyError when the live fs.nr_open is below a nofile the next files set (it was not raised).
+
+    The planner only plans a nofile up to the fs.nr_open the run leaves; when the kernel refused the
+    fs.nr_open write (EINVAL, EPERM), the limits.d and systemd files must not be written: a nofile above
+    fs.nr_open makes PAM logins fail (pam_limits: setrlimit EPERM) and services fail to start.
     """
-    if not refused:
-        return files
-    return [item for item in files if item['path'] != _paths.SYSCTL_FILE]
+    wanted = planned_nofile(the_plan)
+    live = (decode(read_bytes(root, 'proc/sys/fs/nr_open')) or '').strip()
+    if wanted and live.isdigit() and int(live) < wanted:
+        raise ApplyError('fs.nr_open is %s here, below the nofile %d the limits.d and systemd files would set '
+                         '(a nofile above fs.nr_open makes logins fail): those files were not written' % (live, wanted))
 
 
 def check_unchanged(root, the_plan):
@@ -147,14 +165,30 @@ def check_unchanged(root, the_plan):
     files; an edit in between (another run, a person) must not be overwritten with decisions made on
     the old text.
     """
-    changed = sorted(path for path, sha1 in (the_plan.get('read') or {}).items()
-                     if digest(read_bytes(root, path)) != sha1)
+    changed = sorted(path for path, sha1 in (the_plan.get('read') or {}).items() if read_digest(root, path) != sha1)
     if changed:
         raise StalePlan('%s changed since this run read %s: nothing was changed; run again'
                         % (', '.join(changed), 'it' if len(changed) == 1 else 'them'))
 
 
+def spliced(root, item):
+    """The item with its full text: for rc.local the rendered block put into the file's text now.
+
+    The controller renders only the block's lines (the site owns the file); here, on the host, they go
+    between our markers (_formats.rc_local: placement, markers, refusal of broken markers). A broken
+    block raises ApplyError before anything is written.
+    """
+    if item['path'] != _paths.RC_LOCAL:
+        return item
+    text = decode(read_bytes(root, item['path'])) if path_kind(root, item['path']) == REGULAR else None
+    try:
+        return dict(item, content=rc_local_splice(text, item['content']))
+    except RcLocalError as exc:
+        raise ApplyError(str(exc))
+
+
 def apply_present(root, the_plan, out, owner=None, owed=()):
+    files = sorted((spliced(root, item) for item in the_plan['files']), key=lambda item: _paths.write_rank(item['path']))
     for path in the_plan['state_dirs']:
         ensure_dir(root, path, out, owner)
     for item in the_plan['backups']:
@@ -164,8 +198,11 @@ def apply_present(root, the_plan, out, owner=None, owed=()):
     record_pending(root, list(owed), out)
     # fs.nr_open is raised (live, then in the file) before the limits file: a nofile above it locks logins out.
     set_sysctls(root, the_plan['sysctl_writes'], out)
-    files = sorted(_without_refused(the_plan['files'], out.refused), key=lambda item: _paths.write_rank(item['path']))
+    if out.refused:
+        return      # no file before the sysctl file is rendered without the refused keys (see above)
     for item in files:
+        if _paths.write_rank(item['path']) == _paths.RANK_LIMITS and not out.check_mode:
+            check_nr_open_first(root, the_plan)
         if _paths.write_rank(item['path']) < _paths.RANK_TXQUEUELEN:
             write_file(root, item, out, owner)
     set_txqueuelen(root, the_plan['txqueuelen']['writes'], out)
@@ -199,6 +236,24 @@ def apply_plan(root, the_plan, check_mode=False, run=None, owner=None, systemd_r
     keep_context(tmp, dest): called before each rename (SELinux context), or None.
     """
     out = Outcome(check_mode, keep_context)
+    try:
+        return _apply_plan(root, the_plan, out, run, owner, systemd_running)
+    except (IOError, OSError) as exc:
+        # a read-only directory, a full disk: say what failed and what was applied before it
+        where = exc.filename[len(root.rstrip('/')):] if isinstance(exc.filename, str) and \
+            exc.filename.startswith(root.rstrip('/') + '/') else exc.filename
+        applied = out.live + out.changed_files
+        raise ApplyError('%s%s; applied before it: %s; the next run carries on from there' % (
+            '%s: ' % where if where else '', exc.strerror or exc, ', '.join(applied) or 'nothing'),
+            out.changed, applied)
+    except ApplyError as exc:
+        if exc.changed or exc.applied or not out.changed:
+            raise
+        raise ApplyError('%s; applied before it: %s' % (exc, ', '.join(out.live + out.changed_files)),
+                         out.changed, out.live + out.changed_files, exc.refused)
+
+
+def _apply_plan(root, the_plan, out, run, owner, systemd_running):
     owed = []
     if systemd_running:
         # A dry pass tells which files will change, so that the systemctl calls they make owed
@@ -207,7 +262,7 @@ def apply_plan(root, the_plan, check_mode=False, run=None, owner=None, systemd_r
         _apply(root, the_plan, preview, owner)
         owed = merge_commands(systemd_commands(the_plan, preview.changed_files), read_pending(root, the_plan))
     _apply(root, the_plan, out, owner, owed)
-    if systemd_running:
+    if systemd_running and not out.refused:
         run_systemd(root, merge_commands(systemd_commands(the_plan, out.changed_files), owed), run, out)
     if the_plan['state'] == 'absent' and not out.refused:
         for path in the_plan['state_dirs']:

@@ -18,8 +18,11 @@ import os
 import shutil
 import tempfile
 
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.content import decode, text_bytes
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import join, read_bytes, resolve
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import decode, file_info
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import (
+    MISSING, REGULAR, file_info, path_kind,
+)
 
 DIR_MODE = 0o755
 BACKUP_MODE = 0o600
@@ -78,16 +81,17 @@ def ensure_dir(root, path, out, owner=None):
     info = file_info(root, path)
     if info['exists'] and info['mode'] == '%04o' % DIR_MODE and _owned(info, owner):
         return
-    out.file_changed(path, _mode_text(int(info['mode'], 8)) if info['exists'] else '', _mode_text(DIR_MODE))
-    if out.check_mode:
-        return
-    full = join(root, path)
-    if not info['exists']:
-        ensure_parent(root, path, out, owner)
-        os.mkdir(full, DIR_MODE)
-    os.chmod(full, DIR_MODE)
-    if owner is not None:
-        os.chown(full, owner[0], owner[1])
+    before = _mode_text(int(info['mode'], 8)) if info['exists'] else ''
+    if not out.check_mode:
+        full = join(root, path)
+        if not info['exists']:
+            ensure_parent(root, path, out, owner)
+            os.mkdir(full, DIR_MODE)
+        os.chmod(full, DIR_MODE)
+        if owner is not None:
+            os.chown(full, owner[0], owner[1])
+    # recorded once done: a run that fails lists only what it did (ApplyError.applied)
+    out.file_changed(path, before, _mode_text(DIR_MODE))
 
 
 def ensure_parent(root, path, out, owner=None):
@@ -140,6 +144,12 @@ def put_file(root, path, data, mode, out, owner=None, summary=None):
     the file it replaces, before the rename.
     """
     header = path
+    kind = path_kind(root, path)
+    if kind not in (MISSING, REGULAR):
+        # never through a mask (/dev/null would become our file), a dangling link or into a non-regular file
+        raise ApplyError('refusing to write %s: it is %s' % (header, {
+            'masked': 'a symlink to /dev/null (masked)', 'dangling': 'a symlink to a file that does not exist'}.get(
+                kind, 'not a regular file')))
     path = '/' + resolve(root, path)
     info = file_info(root, path)
     old = read_bytes(root, path) if info['exists'] else None
@@ -147,15 +157,19 @@ def put_file(root, path, data, mode, out, owner=None, summary=None):
     if old == data and same_mode and _owned(info, owner):
         return
     if old == data:
-        out.file_changed(header, _mode_text(int(info['mode'], 8)), _mode_text(mode))
+        before, after = _mode_text(int(info['mode'], 8)), _mode_text(mode)
     elif summary is not None:
-        out.file_changed(header, summary(old), summary(data))
+        before, after = summary(old), summary(data)
     else:
-        out.file_changed(header, decode(old) or '', decode(data))
-    if out.check_mode:
-        return
-    ensure_parent(root, path, out, owner)
-    full = join(root, path)
+        before, after = decode(old) or '', decode(data)
+    if not out.check_mode:
+        ensure_parent(root, path, out, owner)
+        _replace(join(root, path), data, mode, owner, out.keep_context)
+    out.file_changed(header, before, after)
+
+
+def _replace(full, data, mode, owner, keep_context):
+    """Write data to a temporary file beside full, then rename it over full and fsync the directory."""
     fd, tmp = tempfile.mkstemp(prefix='.netlimits-tcp.', dir=os.path.dirname(full))
     try:
         with os.fdopen(fd, 'wb') as handle:
@@ -165,8 +179,8 @@ def put_file(root, path, data, mode, out, owner=None, summary=None):
             if owner is not None:
                 os.fchown(handle.fileno(), owner[0], owner[1])
             os.fsync(handle.fileno())
-        if out.keep_context is not None:
-            out.keep_context(tmp, full)
+        if keep_context is not None:
+            keep_context(tmp, full)
         os.rename(tmp, full)
         _fsync_dir(os.path.dirname(full))
     except BaseException:  # also an interrupt: never leave a temporary file behind
@@ -189,22 +203,21 @@ def remove(root, path, out):
     full = join(root, path)
     if not os.path.lexists(full):
         return
-    out.file_changed(path, decode(read_bytes(root, path)) or '', '')
+    if path_kind(root, path) != REGULAR:
+        raise ApplyError('refusing to remove %s: it is not a regular file (a mask or a link of the site\'s)' % path)
+    before = decode(read_bytes(root, path)) or ''
     if not out.check_mode:
         os.unlink(full)
+    out.file_changed(path, before, '')
 
 
 def remove_tree(root, path, out):
     full = join(root, path)
     if not os.path.lexists(full):
         return
-    out.file_changed(path + '/', 'directory and everything in it\n', '')
     if not out.check_mode:
         shutil.rmtree(full)
-
-
-def text_bytes(content):
-    return content.encode('utf-8', 'surrogateescape')
+    out.file_changed(path + '/', 'directory and everything in it\n', '')
 
 
 def mode_bits(text):

@@ -22,13 +22,15 @@ __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan import plan as _plan
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import params_of
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import RC_LOCAL
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply.apply import ApplyError, apply_plan, check_unchanged
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply.systemd import read_pending
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.files import systemd_running
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.persistence import systemd_version_asking
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.content import decode
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import read_bytes
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import decode, read_host
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import read_host
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.report import report as make_report
 
 
@@ -156,6 +158,12 @@ def settled_if_unchanged(root, the_plan, owner=None):
         data = read_bytes(root, item['path'])
         if data is None:
             return False
+        if item['path'] == RC_LOCAL:
+            # the apply splices a block into rc.local: the block it has now, when that changes nothing
+            if item.get('block_now') is None:
+                return False
+            files.append(dict(item, content='\n'.join(item['block_now'])))
+            continue
         files.append(dict(item, content=decode(data)))
     try:
         preview = apply_plan(root, dict(the_plan, files=files), True, None, owner, False)

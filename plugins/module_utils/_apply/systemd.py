@@ -19,9 +19,9 @@ import os
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import paths as _paths
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply.files import ApplyError, Outcome, backup_summary, put_file
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.content import decode
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import join, read_bytes
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.metrics import metrics_commands, metrics_pending_ok
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import decode
 
 # systemctl calls still owed by a run that stopped before making them: files already written would
 # not be "changed" on the next run, so the calls are recorded here first and removed once done.

@@ -16,10 +16,10 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import (
     conf_files, exists, host_path, read_first, read_lines, read_text,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import to_int
+# the parser is shared with the controller's check of rendered limits files (plugin_utils/_tune/render.py)
+from ansible_collections.netlimits.tcp.plugins.module_utils._formats.limits_conf import limit_value, parse_limits_conf
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.pam import pam_limits
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.sysctl import value_of
-
-UNLIMITED = 'unlimited'
 
 # systemd-system.conf search path, highest priority first; the drop-ins use the same directories + '.d'.
 SYSTEMD_CONF_DIRS = ('etc/systemd', 'run/systemd', 'usr/local/lib/systemd', 'usr/lib/systemd')
@@ -31,16 +31,6 @@ SYSTEMD_BUILTIN_NOFILE = (1024, 524288)
 SYSTEMD_OLD_BUILTIN_NOFILE = (1024, 4096)
 
 _LIMITS_LINE = re.compile(r'^Max open files\s+(\S+)\s+(\S+)')
-
-
-def limit_value(text):
-    """'65536' -> 65536; 'unlimited' / 'infinity' / '-1' -> 'unlimited'; else None."""
-    if text is None:
-        return None
-    text = text.strip().lower()
-    if text in ('unlimited', 'infinity', '-1'):
-        return UNLIMITED
-    return to_int(text)
 
 
 def parse_proc_limits(text):
@@ -132,21 +122,6 @@ def systemd_default_nofile(root, systemd_version=None, pid1=None, unreadable=Non
         return {'soft': soft, 'hard': hard, 'source': 'builtin'}
     pid1 = pid1 or {}
     return {'soft': pid1.get('soft'), 'hard': pid1.get('hard'), 'source': 'pid1'}
-
-
-def parse_limits_conf(text, path):
-    """nofile entries of a pam_limits file: [{file, line, domain, type, value}]."""
-    entries = []
-    for number, line in enumerate((text or '').splitlines(), 1):
-        line = line.split('#', 1)[0].strip()
-        fields = line.split()
-        if len(fields) != 4 or fields[2] != 'nofile' or fields[1] not in ('soft', 'hard', '-'):
-            continue
-        value = limit_value(fields[3])
-        if value is None:
-            value = fields[3]
-        entries.append({'file': path, 'line': number, 'domain': fields[0], 'type': fields[1], 'value': value})
-    return entries
 
 
 def limits_entries(root, unreadable=None):

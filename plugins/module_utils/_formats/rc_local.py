@@ -182,15 +182,11 @@ def _block_index(lines):
     return index, True
 
 
-def rc_local_insert(text, block_lines):
-    """(new text, notes): our block right after the #! line and the comment/set lines that follow it.
+def _placement(text):
+    """(head, tail, newline, notes) of text with our block taken out: the block goes between head and tail.
 
-    A block already there (also one at the old place before the final exit 0) is replaced; a new
-    file (text None) is a #! line, a comment, the block and exit 0. RcLocalError if text has a
-    broken block.
+    RcLocalError if text has a broken block.
     """
-    if text is None:
-        return rc_local_insert(RC_LOCAL_NEW, block_lines)[0], ['created %s' % RC_LOCAL_PATH]
     notes = []
     span = rc_local_check(text)
     base = rc_local_remove(text)
@@ -207,11 +203,61 @@ def rc_local_insert(text, block_lines):
     if span is not None and span[0] != index:
         notes.append('moved the netlimits.tcp block in %s up to right after the interpreter line, where no '
                      'earlier exit can skip it' % RC_LOCAL_PATH)
-    head, tail = ''.join(lines[:index]), ''.join(lines[index:])
+    return ''.join(lines[:index]), ''.join(lines[index:]), nl, notes
+
+
+def rc_local_notes(text):
+    """What inserting our block into text (None: a new file) will say, without building it (RcLocalError if broken)."""
+    return ['created %s' % RC_LOCAL_PATH] if text is None else _placement(text)[3]
+
+
+def rc_local_insert(text, block_lines):
+    """(new text, notes): our block right after the #! line and the comment/set lines that follow it.
+
+    A block already there (also one at the old place before the final exit 0) is replaced; a new
+    file (text None) is a #! line, a comment, the block and exit 0. RcLocalError if text has a
+    broken block.
+    """
+    if text is None:
+        return rc_local_insert(RC_LOCAL_NEW, block_lines)[0], ['created %s' % RC_LOCAL_PATH]
+    head, tail, nl, notes = _placement(text)
     if head and not head.endswith('\n'):
         # The file ends in its header without a final newline: add one and say so in the BEGIN line.
         return head + nl + nl.join([RC_BEGIN_ADDED_NL] + list(block_lines) + [RC_END]) + nl, notes
     return head + nl.join([RC_BEGIN] + list(block_lines) + [RC_END]) + nl + tail, notes
+
+
+def block_lines(rendered):
+    """The lines of a rendered block (rc.local-txqueuelen.j2, blank lines left out).
+
+    RcLocalError for a line that reads as one of our markers: the block could not be found again.
+    """
+    lines = [line for line in rendered.splitlines() if line.strip()]
+    for line in lines:
+        if looks_like_marker(line):
+            raise RcLocalError('the rendered rc.local block has the line %r, which reads as a BEGIN/END line of the '
+                               'role\'s block: the block could not be found again' % line)
+    return lines
+
+
+def rc_local_splice(text, rendered):
+    """rc.local's new text: the rendered block's lines put into text (None: a new file), as the host does it."""
+    return rc_local_insert(text, block_lines(rendered))[0]
+
+
+def rc_local_block_now(text):
+    """The lines of our block in text when inserting them again would give the same text, else None.
+
+    The controller compares its rendered block with them to know the file would not change.
+    """
+    try:
+        span = rc_local_check(text)
+    except RcLocalError:
+        return None
+    if text is None or span is None:
+        return None
+    lines = [_bare(line) for line in _lines(text)[span[0] + 1:span[1]]]
+    return lines if rc_local_insert(text, lines)[0] == text else None
 
 
 def parse_ip_txqueuelen(line):

@@ -26,11 +26,13 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._facts.persistence i
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import IFNAME
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.keys import plan_key
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.sizing import CONNTRACK_PER_BUCKET
-from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import rc_local_insert
+from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import rc_local_block_now, rc_local_notes
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats.systemd_link import link_settings
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import var
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import ceil_int, coerce_int, is_int
 
+# Interpreters our block's `ip link set ... || true` lines run under (POSIX shell syntax).
+SHELLS = ('sh', 'dash', 'bash', 'ash', 'ksh', 'mksh', 'zsh', 'busybox')
 SYSTEMD_TXQ_SINCE = 248         # .link TransmitQueueLength=
 
 
@@ -221,6 +223,40 @@ def rc_local_mode(current):
     return '%04o' % mode
 
 
+def rc_local_interpreter(text):
+    """The interpreter's name of rc.local's #! line ('python3' for '#!/usr/bin/env python3'), or None without one."""
+    first = (text or '').split('\n', 1)[0]
+    if not first.startswith('#!'):
+        return None
+    words = first[2:].split()
+    if not words:
+        return None
+    name = words[0].rsplit('/', 1)[-1]
+    if name == 'env' and len(words) > 1:
+        name = [w for w in words[1:] if not w.startswith('-')][:1] or [name]
+        name = name[0].rsplit('/', 1)[-1]
+    return name
+
+
+def rc_local_unusable(info):
+    """Why rc.local cannot take our block (a warning), or None when it can.
+
+    Not a regular file: a mask (/dev/null), a dangling link or a directory is the admin's, never written through.
+    Another interpreter than a shell: shell lines would break the site's script.
+    """
+    kind = info.get('kind', 'file')
+    if kind == 'masked':
+        return '%s is a symlink to /dev/null (masked by the admin)' % RC_LOCAL
+    if kind == 'dangling':
+        return '%s is a symlink to a file that does not exist (the site\'s link, left as it is)' % RC_LOCAL
+    if kind == 'other':
+        return '%s is not a regular file' % RC_LOCAL
+    name = rc_local_interpreter(info.get('content')) if info.get('exists') else 'sh'
+    if name is not None and name not in SHELLS:
+        return '%s runs with %s, not a shell: our `ip link set` lines would break the site\'s script' % (RC_LOCAL, name)
+    return None
+
+
 def plan_txqueuelen(values, params, facts, host):
     """Live writes ({'interface', 'txqueuelen'}), report entries and the persistence method's files."""
     out = {'value': values.get('txqueuelen'), 'entries': [], 'writes': [], 'method': None,
@@ -269,6 +305,24 @@ def plan_txqueuelen(values, params, facts, host):
     if method == 'rc_local' and not (host or {}).get('ip_binary', True):
         out['warnings'].append('txqueuelen: no ip binary (iproute2), which rc.local lines need: persisting with udev instead')
         method = 'udev'
+    rc_info = ((host or {}).get('files') or {}).get(RC_LOCAL) or {}
+    why = rc_local_unusable(rc_info) if method == 'rc_local' else None
+    if why:
+        out['warnings'].append('txqueuelen: %s; persisting with udev instead' % why)
+        method = 'udev'
+    if method == 'systemd_link' and (host or {}).get('default_link_masked'):
+        # A mask keeps the kernel's names (eth0); a .link of ours would bring NamePolicy= back, or with
+        # none of it still be the first match in place of the admin's choice.
+        out['warnings'].append('txqueuelen: %s is masked (kernel interface names kept): a .link file would '
+                               'change how interfaces are named; persisting with udev instead'
+                               % host['default_link_masked'])
+        method = 'udev'
+    if method == 'systemd_link' and (host or {}).get('site_links'):
+        # Only the first matching .link applies (systemd.link(5)): ours would override the site's, or never apply.
+        out['warnings'].append('txqueuelen: site .link files (%s): only the first matching .link file applies, '
+                               'so ours would override them or be ignored; persisting with udev instead (or set '
+                               'TransmitQueueLength= in them)' % ', '.join(host['site_links']))
+        method = 'udev'
     if method == 'systemd_link' and (systemd is None or systemd < SYSTEMD_TXQ_SINCE):
         out['warnings'].append('txqueuelen: .link TransmitQueueLength= needs systemd %d (this has %s): '
                                'persisting with udev instead' % (SYSTEMD_TXQ_SINCE, systemd))
@@ -281,15 +335,15 @@ def plan_txqueuelen(values, params, facts, host):
         info = files.get(RC_LOCAL) or {}
         text = info.get('content') if info.get('exists') else None
         # Where the block goes does not depend on its lines: the notes (and a broken block, RcLocalError)
-        # are known here; the controller inserts the rendered block into this same text.
-        dummy, notes = rc_local_insert(text, [])
-        out['warnings'].extend('rc.local: %s' % n for n in notes if not n.startswith('created'))
+        # are known here; the apply step puts the rendered block into this same text (_apply.spliced).
+        out['warnings'].extend('rc.local: %s' % n for n in rc_local_notes(text) if not n.startswith('created'))
         mode = rc_local_mode(info.get('mode') if info.get('exists') else None)
         if info.get('exists') and not info.get('executable', True):
             out['warnings'].append('rc.local: %s was not executable, so it never ran at boot: made it %s'
                                    % (RC_LOCAL, mode))
         spec = file_spec(TEMPLATE_RC_LOCAL, {'interfaces': names, 'txqueuelen': wanted}, mode)
-        spec['insert_into'] = text
+        # the block's lines now, when the file would not change with them: the controller's "nothing to apply"
+        spec['block_now'] = rc_local_block_now(text)
         out['files'][RC_LOCAL] = spec
     elif method == 'udev':
         out['files'][UDEV_FILE] = file_spec(TEMPLATE_UDEV, {'interfaces': names, 'txqueuelen': wanted})

@@ -33,7 +33,8 @@ METRICS_MODULES = (
     '_facts/kernel.py', '_facts/net.py', '_facts/pam.py', '_facts/persistence.py', '_facts/prometheus.py',
     '_facts/provenance.py', '_facts/read.py', '_facts/service_findings.py', '_facts/services.py',
     '_facts/sockets.py', '_facts/sysctl.py',
-    '_formats/__init__.py', '_formats/rc_local.py', '_formats/sysctl_conf.py', '_formats/systemd_link.py',
+    '_formats/__init__.py', '_formats/limits_conf.py', '_formats/rc_local.py', '_formats/sysctl_conf.py',
+    '_formats/systemd_link.py',
 )
 # The modules the script itself imports (the roots of METRICS_MODULES).
 METRICS_ENTRY = ('_facts/gather.py', '_facts/destinations.py', '_facts/prometheus.py')

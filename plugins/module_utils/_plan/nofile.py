@@ -98,14 +98,21 @@ def check_nofile_after_boot(values, params, entries, facts, host):
     if is_int(listening) and listening_units(params, facts, host):
         asked.append((var('listening_services_nofile'), listening))
     asked = [(name, value) for name, value in asked if is_int(value)]
-    if not asked:
+    fact = sysctl_fact(facts, 'fs.nr_open')
+    live = fact.get('value')
+    # Another limits file's nofile that the live fs.nr_open allows: a run that stops persisting fs.nr_open
+    # (our file held it) must not take it away at the next boot. One above the live value is not ours to fix.
+    # When this run sets fs.nr_open itself, check_nr_open_lowering() judges it against that file instead.
+    other, limit = other_nofile(facts)
+    setting = [e for e in entries if e['key'] == 'fs.nr_open' and e.get('apply')]
+    needing = asked + ([('%s (nofile for %s)' % (limit['file'], limit['domain']), other)]
+                       if is_int(other) and is_int(live) and other <= live and not setting else [])
+    if not needing:
         return []
-    highest = max(value for dummy, value in asked)
+    highest = max(value for dummy, value in needing)
     boot, source = nr_open_at_boot(entries, facts)
     if is_int(boot) and boot >= highest:
         return []
-    fact = sysctl_fact(facts, 'fs.nr_open')
-    live = fact.get('value')
     if fact.get('present') and is_int(live) and live >= highest:
         entry = [e for e in entries if e['key'] == 'fs.nr_open']
         if entry:
@@ -127,7 +134,7 @@ def check_nofile_after_boot(values, params, entries, facts, host):
             entry['overridden_by'] = would_be_overridden_by(prov, SYSCTL_FILE) if prov else None
         if not entry.get('overridden_by'):
             entry['reason'] = ('persisted at %d: %s (%d) needs it after boot, when %s would give %s'
-                               % (persisted, asked[0][0] if len(asked) == 1 else 'the nofile limits', highest,
+                               % (persisted, needing[0][0] if len(needing) == 1 else 'the nofile limits', highest,
                                   source, boot))
             return []
         boot, source = nr_open_at_boot(entries, facts)

@@ -35,7 +35,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import
     TEMPLATE_MODULES_LOAD, TEMPLATE_SYSCTL,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.status import (
-    KEPT_HOST_SCOPE, RESTORED, SKIPPED_MISSING, SKIPPED_READ_ONLY, UNCHANGED, UNKNOWN_ORIGINAL,
+    KEPT_HOST_SCOPE, OVERRIDDEN, RESTORED, SKIPPED_MISSING, SKIPPED_READ_ONLY, UNCHANGED, UNKNOWN_ORIGINAL,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.files import (
     file_spec, listening_units, plan_conntrack, plan_limits, plan_manager, plan_services, plan_txqueuelen,
@@ -54,7 +54,9 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._plan.nofile import 
     check_nofile_after_boot, check_nr_open_lowering, revert_floor, systemd_may_bump,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.sizing import effective_values
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan.state import file_ops, state_record, undo_ops, state_text
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.state import (
+    boot_setter, file_ops, keep_nr_open, state_record, undo_ops, state_text,
+)
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import RcLocalError, rc_local_has_block
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.pam import eperm_outcome
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats.sysctl_conf import sysctl_conf_keys
@@ -105,6 +107,7 @@ def files_read(host):
     checks these first and refuses when one changed in between (its decisions were made on the old text).
     """
     read = dict((path, info.get('sha1')) for path, info in ((host or {}).get('files') or {}).items())
+    read.update((host or {}).get('deciding') or {})   # files outside the managed set that decide it
     read[STATE_FILE] = (host or {}).get('state_sha1')
     return read
 
@@ -215,7 +218,8 @@ def _make_plan(raw_params, facts, host=None, profiles=None):
     warnings.extend(warn)
     wanted_files.update(metrics_files)
     writes, backups, record_files, stale = file_ops(wanted_files, host)
-    restores, removes, undo_writes = undo_ops(stale, host)
+    restores, removes, undo_writes, undo_warnings = undo_ops(stale, host)
+    warnings.extend(undo_warnings)
     removes.extend(metrics_removes(params, host))
     state = state_record(facts, host, entries, tx['entries'], manager, record_files, params.get('conntrack_load'))
     for path in stale:
@@ -309,6 +313,12 @@ def plan_revert(params, facts, host):
                 name, scope)
         elif same_value(name, before, original):
             entry['status'] = UNCHANGED
+        elif boot_setter(facts, name):
+            # another file sets it now: not ours to lower (or raise); reported, left alone
+            entry['status'] = OVERRIDDEN
+            entry['overridden_by'], value = boot_setter(facts, name)
+            entry['reason'] = '%s sets %s = %s (at boot too): left at %s, not put back to %s' % (
+                entry['overridden_by'], name, value, before, original)
         elif not fact.get('writable'):
             entry['status'] = SKIPPED_READ_ONLY
             entry['reason'] = '%s is read-only here' % name
@@ -346,8 +356,15 @@ def plan_revert(params, facts, host):
         paths.append(RC_LOCAL)
     paths.extend(p for p in metrics_paths() if (files.get(p) or {}).get('exists'))
     paths = sorted(set(paths))
-    restores, removes, writes = undo_ops(paths, host)
+    restores, removes, writes, undo_warnings = undo_ops(paths, host)
+    warnings.extend(undo_warnings)
     removes.extend(metrics_removes(params, host))
+    nr_open = [e for e in entries if e['key'] == 'fs.nr_open']
+    after = (nr_open[0]['wanted'] if nr_open[0].get('apply') else nr_open[0]['before']) if nr_open else \
+        sysctl_fact(facts, 'fs.nr_open').get('value')
+    removes, kept, undo_warnings = keep_nr_open(removes, host, facts, after, params['managed_header'])
+    writes.extend(kept)
+    warnings.extend(undo_warnings)
     if not state and any(True for dummy in paths):
         warnings.append('no state file %s: files removed, live values put to kernel defaults where known' % STATE_FILE)
     return {

@@ -24,6 +24,9 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local im
     RC_LOCAL_NEW, rc_local_has_block, rc_local_remove,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats.sysctl_conf import sysctl_conf_keys
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.provenance import order_sysctl_files
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import PlanError
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.nofile import nr_open_at_boot, other_nofile
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import (
     containment_of, kernel_text, normalize_raw, sysctl_fact,
 )
@@ -39,6 +42,23 @@ def rc_local_created_only(text):
     return text is not None and rc_local_remove(text) == RC_LOCAL_NEW
 
 
+class UnsafePath(PlanError):
+    """A managed path is not a regular file or missing (a /dev/null mask, a dangling link, a directory): refused."""
+
+
+# Why each kind of path (_host_readings.path_kind) is not written through.
+KIND_WHY = {
+    'masked': 'is a symlink to /dev/null (masked: the admin disabled it)',
+    'dangling': 'is a symlink to a file that does not exist',
+    'other': 'is not a regular file (a directory, device, FIFO or socket)',
+}
+
+
+def writable_kind(info):
+    """True when a managed path may be written: missing or a regular file (also through a symlink)."""
+    return info.get('kind', 'file') in ('missing', 'file')
+
+
 def file_ops(wanted_files, host):
     """Writes, backups and stale removals for the present state.
 
@@ -50,6 +70,12 @@ def file_ops(wanted_files, host):
     state = (host or {}).get('state') or {}
     recorded = state.get('files') or {}
     writes, backups, record = [], [], {}
+    refused = ['%s %s' % (path, KIND_WHY[(files.get(path) or {})['kind']]) for path in sorted(wanted_files)
+               if not writable_kind(files.get(path) or {})]
+    if refused:
+        # Writing through it would replace /dev/null (or the link's target) with our file: never.
+        raise UnsafePath(['%s: not written, nothing was changed. Remove it (or the mask) if the role should '
+                          'write there, or leave out the setting that needs the file' % '; '.join(refused)])
     for path in sorted(wanted_files):
         spec = wanted_files[path]
         info = files.get(path) or {}
@@ -74,16 +100,22 @@ def undo_ops(paths, host):
 
     Without a record (state file lost) only what is provably ours goes: a file
     that starts with our header, our block in rc.local. rc.local itself is removed
-    only when nothing but what the role creates is left in it.
+    only when nothing but what the role creates is left in it. A path that is no
+    longer a regular file (masked, a dangling link) is left alone. A backup that is
+    gone cannot be restored: the file is left (or removed when it is provably ours)
+    and a warning says so; the revert goes on.
+
+    Returns (restores, removes, writes, warnings).
     """
     files = (host or {}).get('files') or {}
     state = (host or {}).get('state') or {}
     recorded = state.get('files') or {}
-    restores, removes, writes = [], [], []
+    backups = (host or {}).get('backups') or {}
+    restores, removes, writes, warnings = [], [], [], []
     for path in paths:
         rec = recorded.get(path) or {}
         info = files.get(path) or {}
-        if not info.get('exists'):
+        if not info.get('exists') or not writable_kind(info):
             continue
         if path == RC_LOCAL:
             text = info.get('content')
@@ -95,11 +127,55 @@ def undo_ops(paths, host):
                 writes.append({'path': path, 'content': rc_local_remove(text), 'mode': rec.get('mode') or info.get('mode')})
             elif rec.get('mode') and info.get('mode') != rec.get('mode'):
                 writes.append({'path': path, 'content': text, 'mode': rec.get('mode')})
-        elif rec.get('existed') and rec.get('backup'):
+        elif rec.get('existed') and rec.get('backup') and backups.get(rec['backup'], True):
             restores.append({'src': rec['backup'], 'dest': path, 'mode': rec.get('mode') or '0644'})
+        elif rec.get('existed') and rec.get('backup'):
+            warnings.append('%s: its backup %s is gone, so the original cannot be restored: %s' % (
+                path, rec['backup'], 'removed (it has the role\'s header)' if info.get('ours')
+                else 'left as it is'))
+            if info.get('ours'):
+                removes.append(path)
         elif info.get('ours'):
             removes.append(path)
-    return restores, removes, writes
+    return restores, removes, writes, warnings
+
+
+def boot_setter(facts, name):
+    """(path, value) of the file other than ours that sets name last at boot, or None.
+
+    Revert leaves such a value alone: the admin's file sets it (now, and again at the next boot).
+    """
+    files = [f for f in (((facts or {}).get('provenance') or {}).get(name) or {}).get('files') or ()
+             if f.get('path') != SYSCTL_FILE]
+    order = order_sysctl_files([f['path'] for f in files])
+    if not order:
+        return None
+    return order[-1], [f.get('value') for f in files if f['path'] == order[-1]][-1]
+
+
+def keep_nr_open(removes, host, facts, nr_open_after, header):
+    """(removes, undo writes, warnings) for a revert that would remove the sysctl file persisting fs.nr_open
+    while another limits file needs it.
+
+    Removing it would give the next boot the kernel's 1048576 (or another file's value), below that
+    file's nofile: its users' limits are not applied (Debian's pam_limits) or their logins fail. The file
+    is kept with only fs.nr_open in it, at the value the revert leaves live, and a warning says why.
+    nr_open_after: fs.nr_open live after the revert; boot: what the next boot gives without our file.
+    """
+    ours = ((host or {}).get('files') or {}).get(SYSCTL_FILE) or {}
+    if SYSCTL_FILE not in removes or 'fs.nr_open' not in sysctl_conf_keys(ours.get('content')):
+        return removes, [], []
+    value, limit = other_nofile(facts)
+    boot, source = nr_open_at_boot([], facts)
+    if not is_int(value) or not is_int(boot) or value <= boot or not is_int(nr_open_after) or nr_open_after < value:
+        return removes, [], []
+    content = ('# %s\n# Kept by revert: %s sets nofile %d for %s, above the fs.nr_open of %d that %s gives at boot.\n'
+               'fs.nr_open = %d\n' % (header, limit['file'], value, limit['domain'], boot, source, nr_open_after))
+    warning = ('%s kept with fs.nr_open = %d only: %s sets nofile %d for %s, and without it the next boot gives '
+               '%d (%s); delete it once that line is gone' % (SYSCTL_FILE, nr_open_after, limit['file'], value,
+                                                              limit['domain'], boot, source))
+    return ([p for p in removes if p != SYSCTL_FILE],
+            [{'path': SYSCTL_FILE, 'content': content, 'mode': ours.get('mode') or '0644'}], [warning])
 
 
 def ours_persisted(host):

@@ -27,15 +27,29 @@ __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply.apply import refused_message
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import PlanError
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.status import SKIPPED_KERNEL
 from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.render import RenderError, render_plan, unchanged_files
 from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.validate import checked_variables
 
 MESSAGE_PREFIX = 'netlimits.tcp.tcp_tune: '
+# The plan step loads nf_conntrack (tcp_tune_conntrack_load) to plan its keys, before anything is rendered:
+# a failure after it is not "nothing was changed".
+NOTHING_BUT_CONNTRACK = 'only nf_conntrack was loaded (modprobe nf_conntrack, in the plan step), nothing else changed'
 
 
 def without_keys(the_plan, names):
     """The plan without live writes of the named sysctl keys (the kernel refused them once already)."""
     return dict(the_plan, sysctl_writes=[w for w in the_plan.get('sysctl_writes') or [] if w['key'] not in names])
+
+
+def refused_in_report(report, refused):
+    """The report with each key the kernel refused as skipped_kernel, after = its value before (the write failed)."""
+    for name, value, why in refused:
+        item = ((report or {}).get('sysctl') or {}).get(name)
+        if item is not None:
+            item.update(status=SKIPPED_KERNEL, after=item.get('before'),
+                        reason='the kernel refused %s (%s): not set, not persisted' % (value, why))
+    return report
 
 
 def tune_steps(call, render, variables=None, profiles=None):
@@ -67,7 +81,8 @@ def _steps(call, render, variables, profiles):
         rendered = render_plan(the_plan, render)
     except RenderError as exc:
         return {'failed': True, 'changed': planned.get('changed', False),
-                'msg': '%srefused, nothing was changed: %s' % (MESSAGE_PREFIX, exc)}
+                'msg': '%srefused, %s: %s' % (MESSAGE_PREFIX, NOTHING_BUT_CONNTRACK if planned.get('changed')
+                                              else 'nothing was changed', exc)}
     if planned.get('settled_report') is not None and unchanged_files(rendered):
         return {'changed': planned.get('changed', False), 'report': planned['settled_report'], 'diff': [],
                 'facts': facts}
@@ -77,11 +92,16 @@ def _steps(call, render, variables, profiles):
         again = call('apply', plan=without_keys(render_plan(the_plan, render, names), names), recheck=False)
         if again.get('failed'):
             return again
-        return {'failed': True, 'changed': True,
+        return {'failed': True,
+                'changed': bool(applied.get('changed') or again.get('changed') or planned.get('changed')),
                 'msg': MESSAGE_PREFIX + refused_message(applied['refused'], applied.get('applied', []) + again.get('applied', [])),
-                'report': again.get('report'), 'diff': again.get('diff', [])}
+                'applied': applied.get('applied', []) + again.get('applied', []), 'refused': applied['refused'],
+                'report': refused_in_report(again.get('report'), applied['refused']), 'diff': again.get('diff', [])}
     if applied.get('failed'):
-        applied.setdefault('changed', planned.get('changed', False))
+        if planned.get('changed'):
+            applied['changed'] = True
+            applied['msg'] = '%s (the plan step loaded nf_conntrack: modprobe nf_conntrack)' % applied.get('msg', '')
+        applied.setdefault('changed', False)
         return applied
     applied['changed'] = applied.get('changed', False) or planned.get('changed', False)
     applied['facts'] = facts

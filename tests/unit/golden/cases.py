@@ -21,6 +21,7 @@ __metaclass__ = type
 
 import os
 
+from ansible_collections.netlimits.tcp.plugins.module_utils._apply.apply import spliced
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import read_host
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.plan import plan
@@ -75,7 +76,8 @@ def planned_files(tmp_path, name, render=None):
     facts = gather(root)
     the_plan = plan(params, facts, read_host(root, params, facts, 'sysctl from procps-ng 4.0.2\n'), PROFILES)
     the_plan = render_plan(the_plan, render or role_renderer())
-    return dict((item['path'], item['content']) for item in the_plan['files'])
+    # rc.local: the controller renders the block, the apply step on the host puts it into the file
+    return dict((item['path'], spliced(root, item)['content']) for item in the_plan['files'])
 
 
 def expected_path(name, path):

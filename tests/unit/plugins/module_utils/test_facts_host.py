@@ -19,6 +19,7 @@ import tempfile
 
 import pytest
 
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts import gather as gather_module
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.tree import make_tree
 
@@ -75,10 +76,27 @@ def test_gather_on_host_has_the_schema_sections():
     json.dumps(facts)  # plain data
 
 
-def _run_python(code, prefix=(), python=None):
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+def _run_python(code, prefix=(), python=None, path=None):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (path or sys.path) if p))
     return subprocess.run(list(prefix) + [python or sys.executable, '-c', code], env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+
+
+def readable_module_utils(base):
+    """A directory under base (made world-readable) holding a copy of this collection's module_utils.
+
+    Returns the directory to put on PYTHONPATH: it has ansible_collections/netlimits/tcp/plugins/module_utils,
+    all that gather() imports, so a process that cannot read the checkout can still import it.
+    """
+    source = os.path.dirname(os.path.dirname(os.path.abspath(gather_module.__file__)))
+    top = os.path.join(base, 'lib')
+    shutil.copytree(source, os.path.join(top, 'ansible_collections', 'netlimits', 'tcp', 'plugins', 'module_utils'),
+                    ignore=shutil.ignore_patterns('__pycache__'))
+    for here, dirs, files in os.walk(top):
+        os.chmod(here, 0o755)
+        for name in files:
+            os.chmod(os.path.join(here, name), 0o644)
+    return top
 
 
 GATHER_JSON = ('import json; from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather; '
@@ -111,8 +129,10 @@ def test_non_root_user_gets_unreadable_list_not_an_error():
         os.chmod(base, 0o755)
         root = make_tree(base, '6.1', files={'etc/security/limits.d/secret.conf': '* soft nofile 1\n'})
         os.chmod(os.path.join(root, 'etc/security/limits.d/secret.conf'), 0o600)
+        # nobody may not be able to read this checkout (a clone in a 0700 directory such as /root/x):
+        # it imports a copy of module_utils under base, which is 0755.
         proc = _run_python(GATHER_JSON % root, prefix=[setpriv, '--reuid=65534', '--regid=65534', '--clear-groups'],
-                           python=SYSTEM_PYTHON)
+                           python=SYSTEM_PYTHON, path=[readable_module_utils(base)])
         assert proc.returncode == 0, proc.stderr
         facts = json.loads(proc.stdout.decode())
     finally:

@@ -20,6 +20,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._plan import report 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import status as _status
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
 from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.render import render_file
+from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import rc_local_splice
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.checked import checked_plan
 from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.validate import checked_variables
@@ -394,7 +395,7 @@ def test_txqueuelen_rc_local_created_and_udev_fallback_on_systemd_260(tmp_path):
     result = plan(facts, profile='none', txqueuelen=5000, interfaces=['eth0'])
     assert result['txqueuelen']['writes'] == [{'interface': 'eth0', 'txqueuelen': 5000}]
     rc = [f for f in result['files'] if f['path'] == _paths.RC_LOCAL][0]
-    assert rc['mode'] == '0755' and render_file(rc, RENDER).startswith('#!/bin/sh\n')
+    assert rc['mode'] == '0755' and rc_local_splice(None, render_file(rc, RENDER)).startswith('#!/bin/sh\n')
     facts['persistence'].update(systemd_version=260, rc_local_supported=False)   # as the facts publish it
     result = plan(facts, profile='none', txqueuelen=5000, interfaces=['eth0'])
     assert 'ATTR{tx_queue_len}="5000"' in file_text(result, _paths.UDEV_FILE)

@@ -16,8 +16,7 @@ import pytest
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats import rc_local as t
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import TEMPLATE_RC_LOCAL
-from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.render import RenderError
-from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.render import block_lines as block_lines_of
+from ansible_collections.netlimits.tcp.plugins.plugin_utils._tune.render import RenderError, render_file
 from ansible_collections.netlimits.tcp.tests.unit.golden.renderer import role_renderer
 
 RENDER = role_renderer()
@@ -321,7 +320,7 @@ ODD_NAMES = ['eth0', 'we$(reboot)', 'a;b', 'q"x', "it's", 'sp ace', '`id`', 'x*'
 def block_lines(names, txqueuelen):
     """Our block's lines as the role renders them: the template rc.local-txqueuelen.j2, on the controller."""
     text = RENDER(TEMPLATE_RC_LOCAL, {'interfaces': names, 'txqueuelen': txqueuelen})
-    return block_lines_of(TEMPLATE_RC_LOCAL, text)
+    return t.block_lines(text)
 
 
 def test_block_lines_quote_names():
@@ -336,9 +335,12 @@ def test_a_rendered_line_that_reads_as_our_marker_is_refused():
 
     def marker_render(template, model):
         return render(template, model) + '# END netlimits.tcp txqueuelen\n'
+    item = {'path': '/etc/rc.local', 'template': TEMPLATE_RC_LOCAL, 'model': {'interfaces': ['eth0'], 'txqueuelen': 1}}
     with pytest.raises(RenderError) as caught:
-        block_lines_of(TEMPLATE_RC_LOCAL, marker_render(TEMPLATE_RC_LOCAL, {'interfaces': ['eth0'], 'txqueuelen': 1}))
+        render_file(item, marker_render)
     assert TEMPLATE_RC_LOCAL in str(caught.value)
+    with pytest.raises(t.RcLocalError):     # and the host, which splices the block, refuses it too
+        t.rc_local_splice(None, marker_render(TEMPLATE_RC_LOCAL, item['model']))
 
 
 def test_odd_names_are_one_word_for_sh(tmp_path):
