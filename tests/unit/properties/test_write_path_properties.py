@@ -310,12 +310,12 @@ def test_i7_every_file_written_from_a_site_template_starts_with_the_header_and_p
                       OWNER, None, PROFILES)
         planned = []
 
-        def call(step, plan=None, recheck=True):
-            result = calls(step, plan, recheck)
+        def call(step, plan=None, recheck=True, **options):
+            result = calls(step, plan, recheck, **options)
             if step == 'plan' and not result.get('failed'):
                 planned.append(result['plan'])
             return result
-        result = tune_steps(call, role_renderer({template: path}))
+        result = tune_steps(call, role_renderer({template: path}), calls.params, calls.profiles)
         if result.get('failed') and 'refused' in result.get('msg', '') and 'rendered' in result.get('msg', ''):
             event('site template refused')
             assert snapshot(root) == before or result.get('changed')
