@@ -45,7 +45,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._apply.files import 
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply.systemd import merge_commands, read_pending, record_pending, run_systemd, systemd_commands
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.read import join, read_bytes
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import RcLocalError, rc_local_splice
-from ansible_collections.netlimits.tcp.plugins.module_utils._common.content import decode, digest
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.content import decode
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.readings import (
     REGULAR, path_kind, read_digest, sysctl_path,
 )
