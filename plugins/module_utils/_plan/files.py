@@ -15,8 +15,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import (
-    dropin_unit, is_service_name, LIMITS_FILE, LINK_FILE, MANAGER_FILE, MODULES_LOAD_FILE, RC_LOCAL, SERVICE_FILE,
-    SYSCTL_FILE, TEMPLATE_LINK, TEMPLATE_RC_LOCAL, TEMPLATE_SERVICE, TEMPLATE_UDEV, UDEV_FILE,
+    LIMITS_FILE, LINK_FILE, MANAGER_FILE, MODULES_LOAD_FILE, RC_LOCAL, SYSCTL_FILE, TEMPLATE_LINK,
+    TEMPLATE_RC_LOCAL, TEMPLATE_UDEV, UDEV_FILE,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.status import (
     APPLIED, OVERRIDDEN, SKIPPED_KERNEL, SKIPPED_LOWER, SKIPPED_MISSING, SKIPPED_READ_ONLY, UNCHANGED,
@@ -29,7 +29,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._plan.sizing import 
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats.rc_local import rc_local_block_now, rc_local_notes
 from ansible_collections.netlimits.tcp.plugins.module_utils._formats.systemd_link import link_settings
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import var
-from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import ceil_int, coerce_int, is_int
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import ceil_int, is_int
 
 # Interpreters our block's `ip link set ... || true` lines run under (POSIX shell syntax).
 SHELLS = ('sh', 'dash', 'bash', 'ash', 'ksh', 'mksh', 'zsh', 'busybox')
@@ -124,68 +124,6 @@ def plan_manager(values, params, facts, host):
             entry['reason'] = 'DefaultLimitNOFILE is %s:%s already (%s)' % (soft, hard, current.get('source'))
             return entry, None
     return entry, {'soft': soft, 'hard': hard}
-
-
-def service_unit(name):
-    name = str(name)
-    return name[:-len('.service')] if name.endswith('.service') else name
-
-
-def listening_units(params, facts, host=None):
-    """{unit: (soft, hard or None)} for tcp_tune_listening_services_nofile: every .service that holds a
-    listening TCP socket in the facts' services view, plus the units whose drop-in of ours is on the host
-    (a service restarting during the run keeps its limit), less the excluded and the explicitly named ones.
-
-    Unit names come from /proc/PID/cgroup: data, kept only when they pass is_service_name. The hard limit
-    is the highest the unit's processes have now when that is above soft: a drop-in never lowers it.
-    """
-    soft = coerce_int(params.get('listening_services_nofile'))
-    if not is_int(soft):
-        return {}
-    hard = {}
-    for process in ((facts or {}).get('services') or {}).get('processes') or []:
-        unit = process.get('unit') or ''
-        if unit.endswith('.service') and is_service_name(unit):
-            current = ((process.get('nofile') or {}).get('hard'))
-            hard[service_unit(unit)] = max(hard.get(service_unit(unit)) or 0, current if is_int(current) else 0)
-    for path, info in ((host or {}).get('files') or {}).items():
-        unit = dropin_unit(path)
-        if unit and info.get('exists') and info.get('ours'):
-            hard.setdefault(unit, 0)
-    skip = set(service_unit(name) for name in (params.get('listening_services_exclude') or []))
-    skip.update(service_unit(name) for name in (params.get('service_nofile') or {}))
-    return dict((unit, (soft, top if top > soft else None)) for unit, top in hard.items() if unit not in skip)
-
-
-def units_nofile_now(facts):
-    """{unit: 'soft:hard'} of the .service units in the facts' services view (their highest soft limit)."""
-    now = {}
-    for process in ((facts or {}).get('services') or {}).get('processes') or []:
-        unit, nofile = process.get('unit') or '', process.get('nofile') or {}
-        if unit.endswith('.service') and is_int(nofile.get('soft')) and is_int(nofile.get('hard')):
-            name = service_unit(unit)
-            if name not in now or nofile['soft'] > now[name][0]:
-                now[name] = (nofile['soft'], nofile['hard'])
-    return dict((unit, '%d:%d' % pair) for unit, pair in now.items())
-
-
-def service_limits(params, facts=None, host=None):
-    """{unit: (soft, hard or None)}: every service drop-in the run writes, named ones over listening ones."""
-    limits = listening_units(params, facts, host)
-    for name, value in (params.get('service_nofile') or {}).items():
-        limits[service_unit(name)] = (coerce_int(value), None)
-    return limits
-
-
-def plan_services(limits):
-    """{path: file_spec} of the per-service drop-ins, from service_limits()."""
-    files = {}
-    for unit, (soft, hard) in sorted(limits.items()):
-        model = {'unit': unit, 'nofile': soft}
-        if hard is not None:
-            model['hard'] = hard
-        files[SERVICE_FILE % unit] = file_spec(TEMPLATE_SERVICE, model)
-    return files
 
 
 def _interfaces(params, facts):

@@ -19,7 +19,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.boot import KERNEL_NR_OPEN, SYSTEMD_BUMPS_SINCE
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.pam import eperm_outcome
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.provenance import would_be_overridden_by
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan.files import listening_units
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.services import listening_units
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.keys import plan_key
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.values import (
     containment_of, same_value, sysctl_fact, var,

@@ -38,8 +38,10 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._common.status impor
     KEPT_HOST_SCOPE, OVERRIDDEN, RESTORED, SKIPPED_MISSING, SKIPPED_READ_ONLY, UNCHANGED, UNKNOWN_ORIGINAL,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.files import (
-    file_spec, listening_units, plan_conntrack, plan_limits, plan_manager, plan_services, plan_txqueuelen,
-    service_limits, service_unit, units_nofile_now,
+    file_spec, plan_conntrack, plan_limits, plan_manager, plan_txqueuelen,
+)
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.services import (
+    listening_units, plan_services, service_limits, service_unit, units_nofile_now,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import (
     IFNAME, SYSCTL_BAD, PlanError, check_on_host, nr_open_after, params_of,

@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, netlimits.tcp contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The per-service LimitNOFILE drop-ins: tcp_tune_service_nofile (named units) and
+tcp_tune_listening_services_nofile (every unit that owns a listening TCP socket in the facts' services
+view), as file models for the controller to render (systemd-service.conf.j2).
+
+Python 3.6 compatible.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import (
+    SERVICE_FILE, TEMPLATE_SERVICE, dropin_unit, is_service_name,
+)
+from ansible_collections.netlimits.tcp.plugins.module_utils._common.values import coerce_int, is_int
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.files import file_spec
+
+
+def service_unit(name):
+    name = str(name)
+    return name[:-len('.service')] if name.endswith('.service') else name
+
+
+def listening_units(params, facts, host=None):
+    """{unit: (soft, hard or None)} for tcp_tune_listening_services_nofile: every .service that holds a
+    listening TCP socket in the facts' services view, plus the units whose drop-in of ours is on the host
+    (a service restarting during the run keeps its limit), less the excluded and the explicitly named ones.
+
+    Unit names come from /proc/PID/cgroup: data, kept only when they pass is_service_name. The hard limit
+    is the highest the unit's processes have now when that is above soft: a drop-in never lowers it.
+    """
+    soft = coerce_int(params.get('listening_services_nofile'))
+    if not is_int(soft):
+        return {}
+    hard = {}
+    for process in ((facts or {}).get('services') or {}).get('processes') or []:
+        unit = process.get('unit') or ''
+        if unit.endswith('.service') and is_service_name(unit):
+            current = ((process.get('nofile') or {}).get('hard'))
+            hard[service_unit(unit)] = max(hard.get(service_unit(unit)) or 0, current if is_int(current) else 0)
+    for path, info in ((host or {}).get('files') or {}).items():
+        unit = dropin_unit(path)
+        if unit and info.get('exists') and info.get('ours'):
+            hard.setdefault(unit, 0)
+    skip = set(service_unit(name) for name in (params.get('listening_services_exclude') or []))
+    skip.update(service_unit(name) for name in (params.get('service_nofile') or {}))
+    return dict((unit, (soft, top if top > soft else None)) for unit, top in hard.items() if unit not in skip)
+
+
+def units_nofile_now(facts):
+    """{unit: 'soft:hard'} of the .service units in the facts' services view (their highest soft limit)."""
+    now = {}
+    for process in ((facts or {}).get('services') or {}).get('processes') or []:
+        unit, nofile = process.get('unit') or '', process.get('nofile') or {}
+        if unit.endswith('.service') and is_int(nofile.get('soft')) and is_int(nofile.get('hard')):
+            name = service_unit(unit)
+            if name not in now or nofile['soft'] > now[name][0]:
+                now[name] = (nofile['soft'], nofile['hard'])
+    return dict((unit, '%d:%d' % pair) for unit, pair in now.items())
+
+
+def service_limits(params, facts=None, host=None):
+    """{unit: (soft, hard or None)}: every service drop-in the run writes, named ones over listening ones."""
+    limits = listening_units(params, facts, host)
+    for name, value in (params.get('service_nofile') or {}).items():
+        limits[service_unit(name)] = (coerce_int(value), None)
+    return limits
+
+
+def plan_services(limits):
+    """{path: file_spec} of the per-service drop-ins, from service_limits()."""
+    files = {}
+    for unit, (soft, hard) in sorted(limits.items()):
+        model = {'unit': unit, 'nofile': soft}
+        if hard is not None:
+            model['hard'] = hard
+        files[SERVICE_FILE % unit] = file_spec(TEMPLATE_SERVICE, model)
+    return files
