@@ -5,7 +5,7 @@
 - the profile table of docs/role.md, from the role's profiles (__tcp_tune_profiles in
   roles/tcp_tune/vars/main.yml), each value with its reason;
 - docs/module.md and docs/module-tcp_tune_apply.md, from the DOCUMENTATION
-  and RETURN of plugins/modules/tcp_limits_facts.py and tcp_tune_apply.py;
+  and RETURN of plugins/modules/tcp_limits_facts.yml (its adjacent docs) and tcp_tune_apply.py;
 - docs/keys.md, from the table of managed keys in plugins/module_utils/_common/keys.py.
 (The controller reads argument_specs.yml itself: plugins/plugin_utils/_tune/validate.py.)
 
@@ -108,6 +108,13 @@ def role_variables_page():
 
 
 def _module_docs(path):
+    """(DOCUMENTATION, EXAMPLES, RETURN) of a module: from its adjacent .yml where it has one (as ansible-doc
+    reads it, ansible-core 2.15+), else from the module's own strings."""
+    sidecar = os.path.splitext(path)[0] + '.yml'
+    if os.path.exists(sidecar):
+        with open(sidecar) as handle:
+            docs = yaml.safe_load(handle)
+        return docs['DOCUMENTATION'], docs.get('EXAMPLES') or '', docs.get('RETURN') or {}
     with open(path) as handle:
         tree = ast.parse(handle.read())
     found = {}

@@ -20,7 +20,7 @@ from ansible_collections.netlimits.tcp.tests.unit.plugins.module_utils.test_kern
     TEXT_FILES, _flat, _section, _text, wrong_claim_hits,
 )
 
-FILES = TEXT_FILES + ('docs/audit.md', 'plugins/modules/tcp_limits_facts.py', 'README.md')
+FILES = TEXT_FILES + ('docs/audit.md', 'plugins/modules/tcp_limits_facts.yml', 'README.md')
 
 # (id, pattern over the folded text, what is true, a pattern that makes a match right within 120 characters)
 WRONG = [
@@ -72,7 +72,7 @@ def test_conntrack_count_is_per_network_namespace():
     count = _keys.BY_NAME['net.netfilter.nf_conntrack_count']
     assert count.scope == _keys.SCOPE_NETNS and 'containers' in count.doc
     assert 'checked against each network namespace' in _keys.BY_NAME['net.netfilter.nf_conntrack_max'].doc
-    module = _flat(_text('plugins/modules/tcp_limits_facts.py'))
+    module = _flat(_text('plugins/modules/tcp_limits_facts.yml'))
     assert 'Entries now in this network namespace only' in module
     assert 'leaves out the entries of containers' in _flat(_section('docs/limits.md', '2. Connection tracking (conntrack)'))
     assert 'leaves out its containers' in _flat(_text('docs/audit.md'))
@@ -83,7 +83,7 @@ def test_conntrack_count_is_per_network_namespace():
 def test_file_max_is_the_kernels_from_ram_and_long_max_is_systemds():
     doc = _keys.BY_NAME['fs.file-max'].doc
     assert 'derives it from RAM' in doc and 'bump-proc-sys-fs-file-max' in doc
-    for rel in ('docs/audit.md', 'plugins/modules/tcp_limits_facts.py', 'docs/limits.md'):
+    for rel in ('docs/audit.md', 'plugins/modules/tcp_limits_facts.yml', 'docs/limits.md'):
         text = _flat(_text(rel))
         assert 'files_maxfiles_init' in text and 'bump-proc-sys-fs-file-max' in text, rel
     whys = set(p['settings']['file_max']['why'] for p in PROFILES.values() if 'file_max' in p['settings'])
