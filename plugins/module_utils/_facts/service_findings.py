@@ -86,8 +86,7 @@ def check_service_nofile(facts):
     return result
 
 
-def _owners(services, listener):
-    by_pid = dict((p['pid'], p) for p in services.get('processes') or [])
+def _owners(by_pid, listener):
     names = [_label(by_pid[pid]) for pid in listener.get('pids') or [] if pid in by_pid]
     return names[0] if names else 'an unidentified process'
 
@@ -98,6 +97,7 @@ def check_listeners(facts):
     somaxconn = value_of(facts.get('sysctl') or {}, 'net.core.somaxconn')
     somaxconn_default = ((facts.get('kernel') or {}).get('behaviour') or {}).get('somaxconn_default')
     overflows = (((facts.get('sockets') or {}).get('counters')) or {}).get('ListenOverflows')
+    by_pid = dict((p['pid'], p) for p in services.get('processes') or [])
     result = []
     for item in services.get('listeners') or []:
         backlog, queue = item.get('backlog'), item.get('queue')
@@ -110,21 +110,21 @@ def check_listeners(facts):
             result.append(finding(
                 'accept_queue_filling', CRITICAL if queue >= backlog else WARNING,
                 'the accept queue of %s (%s) holds %d of at most %d connections: the service is not calling '
-                'accept() fast enough' % (where, _owners(services, item), queue, backlog),
+                'accept() fast enough' % (where, _owners(by_pid, item), queue, backlog),
                 value, 'look at the service (busy workers, descriptors, CPU); a larger backlog only buys time'))
         if isinstance(somaxconn, int) and backlog < somaxconn and backlog == somaxconn_default:
             result.append(finding(
                 'listen_backlog_stale', WARNING,
                 'the listener %s (%s) has a backlog of %d, the kernel\'s default somaxconn, below today\'s '
                 'net.core.somaxconn %d: the backlog was fixed when the socket was created'
-                % (where, _owners(services, item), backlog, somaxconn),
+                % (where, _owners(by_pid, item), backlog, somaxconn),
                 value, 'restart the service so that it listens again under the raised somaxconn'))
         elif backlog <= SMALL_BACKLOG and isinstance(overflows, int) and overflows > 0:
             result.append(finding(
                 'listen_backlog_small', WARNING,
                 'the listener %s (%s) asks for a backlog of %d while ListenOverflows is %d since boot: '
                 'somaxconn caps the backlog, it never raises it'
-                % (where, _owners(services, item), backlog, overflows),
+                % (where, _owners(by_pid, item), backlog, overflows),
                 value, 'raise the backlog in the program (nginx: listen ... backlog=N) up to net.core.somaxconn'))
     return result
 

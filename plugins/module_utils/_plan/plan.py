@@ -41,7 +41,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._plan.files import (
     file_spec, plan_conntrack, plan_limits, plan_manager, plan_txqueuelen,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.services import (
-    listening_units, plan_services, service_limits, service_unit, units_nofile_now,
+    listening_units, plan_services, service_limits, service_rows, service_unit,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import (
     IFNAME, SYSCTL_BAD, PlanError, check_on_host, nr_open_after, params_of,
@@ -237,10 +237,7 @@ def _make_plan(raw_params, facts, host=None, profiles=None):
         'limits': limits,
         'systemd_default_nofile': manager,
         'services': sorted(limits_by_unit),
-        # {unit: {'limit': 'soft[:hard]' written, 'now': 'soft:hard' of its processes or None}}: the report's rows
-        'service_limits': dict((unit, {'limit': '%d:%d' % pair if pair[1] else '%d' % pair[0],
-                                       'now': units_nofile_now(facts).get(unit)})
-                               for unit, pair in limits_by_unit.items()),
+        'service_limits': service_rows(limits_by_unit, facts),
         'service_files': sorted(services),
         'restart_services': bool(params.get('restart_services')),
         'txqueuelen': {'value': tx['value'], 'method': tx['method'], 'entries': tx['entries'],

@@ -79,3 +79,10 @@ def plan_services(limits):
             model['hard'] = hard
         files[SERVICE_FILE % unit] = file_spec(TEMPLATE_SERVICE, model)
     return files
+
+
+def service_rows(limits, facts):
+    """{unit: {'limit': 'soft[:hard]' written, 'now': 'soft:hard' of its processes or None}}: the report's rows."""
+    now = units_nofile_now(facts)
+    return dict((unit, {'limit': '%d:%d' % pair if pair[1] else '%d' % pair[0], 'now': now.get(unit)})
+                for unit, pair in limits.items())
