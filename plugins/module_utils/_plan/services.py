@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The per-service LimitNOFILE drop-ins: tcp_tune_service_nofile (named units) and
 tcp_tune_listening_services_nofile (every unit that owns a listening TCP socket in the facts' services
-view), as file models for the controller to render (systemd-service.conf.j2).
+view), as file models for the controller to render (systemd-service.conf.j2); and the listeners that
+keep their backlog when the run raises net.core.somaxconn.
 
 Python 3.6 compatible.
 """
@@ -86,3 +87,43 @@ def service_rows(limits, facts):
     now = units_nofile_now(facts)
     return dict((unit, {'limit': '%d:%d' % pair if pair[1] else '%d' % pair[0], 'now': now.get(unit)})
                 for unit, pair in limits.items())
+
+
+def somaxconn_rise(entries):
+    """(before, wanted) when the plan's sysctl entries raise net.core.somaxconn live, else None."""
+    entry = next((e for e in entries if e.get('key') == 'net.core.somaxconn'), None) or {}
+    before, wanted = entry.get('before'), entry.get('wanted')
+    if entry.get('apply') and is_int(before) and is_int(wanted) and wanted > before:
+        return before, wanted
+    return None
+
+
+def stale_backlog_warnings(entries, facts, restarting=()):
+    """A warning naming the listeners whose backlog is today's net.core.somaxconn when this run raises it.
+
+    listen() caps the backlog at somaxconn when the program calls it, and the socket keeps that value
+    (__sys_listen(), net/socket.c; kernel-limits.md): a listener at today's cap gets the raised value only
+    when its service listens again. Units in restarting (tcp_tune_restart_services with a drop-in of this
+    run) are restarted only when their drop-in changes, which the plan does not know yet: they are marked.
+    """
+    rise = somaxconn_rise(entries)
+    if rise is None:
+        return []
+    before, wanted = rise
+    services = (facts or {}).get('services') or {}
+    units = dict((p.get('pid'), p.get('unit') or p.get('command') or 'pid %s' % p.get('pid'))
+                 for p in services.get('processes') or [])
+    restarted = set('%s.service' % service_unit(unit) for unit in restarting)
+    names = []
+    for listener in services.get('listeners') or []:
+        if listener.get('backlog') != before:
+            continue
+        owners = sorted(set(units[pid] for pid in listener.get('pids') or [] if pid in units))
+        names.append('%s:%s (%s)' % (listener.get('address'), listener.get('port'), ', '.join(
+            owner + (': restarted by this run if its drop-in changes' if owner in restarted else '')
+            for owner in owners) or 'owner unknown'))
+    if not names:
+        return []
+    return ['net.core.somaxconn rises from %d to %d, but %s listen%s with a backlog of %d, fixed when the '
+            'program called listen(): a program that asks for more gets it only when it listens again '
+            '(restart the service)' % (before, wanted, ', '.join(names), 's' if len(names) == 1 else '', before)]

@@ -12,10 +12,14 @@ __metaclass__ = type
 import os
 
 import pytest
+from hypothesis import given, strategies as st
 
+from ansible_collections.netlimits.tcp.plugins.module_utils._apply import steps as _steps
 from ansible_collections.netlimits.tcp.plugins.module_utils._common import paths as _paths
+from ansible_collections.netlimits.tcp.plugins.module_utils._facts.services import services as services_view
 from ansible_collections.netlimits.tcp.plugins.module_utils._facts.gather import gather
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import PlanError
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.services import stale_backlog_warnings
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.checked import checked_plan
 from ansible_collections.netlimits.tcp.tests.unit.fixtures.role import PROFILES
 from ansible_collections.netlimits.tcp.tests.unit.plugins.module_utils.test_tune import (
@@ -144,3 +148,76 @@ def test_the_report_and_the_plan_table_show_each_unit_and_when_it_takes_effect(t
     assert restarted['services']['app']['after'] == '65536'
     again = run(root, profile='none', listening_services_nofile=65536, restart_services=True)['report']
     assert set(row['status'] for row in again['services'].values()) == set(['unchanged'])
+
+
+# ---- listeners that keep their backlog when the run raises somaxconn -------------------------------------
+
+def _somaxconn(before, wanted, apply=True):
+    return [{'key': 'net.core.somaxconn', 'before': before, 'wanted': wanted, 'apply': apply}]
+
+
+def _listeners_facts(backlogs):
+    """The services view with one listener per backlog on ports 8000.., each owned by unit-N.service."""
+    return {'services': {
+        'listeners': [{'address': '127.0.0.1', 'port': 8000 + n, 'backlog': backlog, 'pids': [100 + n]}
+                      for n, backlog in enumerate(backlogs)],
+        'processes': [{'pid': 100 + n, 'unit': 'unit-%d.service' % n, 'command': 'srv'}
+                      for n in range(len(backlogs))],
+    }}
+
+
+@given(before=st.integers(1, 70000), wanted=st.integers(1, 70000), apply=st.booleans(),
+       backlogs=st.lists(st.integers(1, 70000) | st.sampled_from([128, 511, 4096]), max_size=6),
+       at_cap=st.lists(st.booleans(), max_size=6))
+def test_the_warning_names_exactly_the_listeners_at_todays_somaxconn_when_it_rises(
+        before, wanted, apply, backlogs, at_cap):
+    # Some listeners exactly at today's somaxconn (capped when they listened, or asked for exactly that).
+    backlogs = [before if cap else backlog for backlog, cap in zip(backlogs, at_cap + [False] * len(backlogs))]
+    warnings = stale_backlog_warnings(_somaxconn(before, wanted, apply), _listeners_facts(backlogs))
+    stale = [n for n, backlog in enumerate(backlogs) if backlog == before]
+    assert bool(warnings) == (apply and wanted > before and bool(stale))
+    for n in range(len(backlogs)):
+        named = '127.0.0.1:%d (unit-%d.service)' % (8000 + n, n)
+        assert (named in ''.join(warnings)) == (n in stale and bool(warnings))
+
+
+def test_the_warning_says_what_to_do_and_marks_the_units_this_run_may_restart():
+    warnings = stale_backlog_warnings(_somaxconn(4096, 65535), _listeners_facts([4096, 511, 4096]),
+                                      restarting={'unit-2': (65536, None)})
+    assert warnings == [
+        'net.core.somaxconn rises from 4096 to 65535, but 127.0.0.1:8000 (unit-0.service), 127.0.0.1:8002 '
+        '(unit-2.service: restarted by this run if its drop-in changes) listen with a backlog of 4096, fixed when '
+        'the program called listen(): a program that asks for more gets it only when it listens again (restart '
+        'the service)']
+
+
+def test_no_warning_without_the_services_view_or_a_somaxconn_entry():
+    assert stale_backlog_warnings(_somaxconn(4096, 8192), {}) == []
+    assert stale_backlog_warnings([], _listeners_facts([4096])) == []
+    assert stale_backlog_warnings(_somaxconn(None, 8192), _listeners_facts([4096])) == []
+
+
+def test_a_run_that_raises_somaxconn_names_the_listeners_at_todays_cap_and_a_rerun_does_not_look(
+        tmp_path, monkeypatch):
+    root = services_host(tmp_path)
+    somaxconn = int(read(root, 'proc/sys/net/core/somaxconn'))
+    looked = []
+
+    def view_with_backlogs(where):
+        # /proc/net/tcp has no backlog; inet_diag would give nginx's capped one and app's own 511.
+        looked.append(where)
+        view = services_view(where)
+        for item in view['listeners']:
+            item['backlog'] = {80: somaxconn, 8080: 511}.get(item['port'], 128)
+        return view
+
+    monkeypatch.setattr(_steps, 'services_view', view_with_backlogs)
+    first = run(root, profile='none', somaxconn=somaxconn * 2)
+    assert looked == [root]
+    stale = [w for w in first['report']['warnings'] if w.startswith('net.core.somaxconn rises')]
+    assert len(stale) == 1 and ':80 (nginx.service) listens with a backlog of %d' % somaxconn in stale[0]
+    assert ':8080' not in stale[0]
+    assert 'services' not in first['facts']                     # the facts the run reports stay as gathered
+    again = run(root, profile='none', somaxconn=somaxconn * 2)
+    assert looked == [root]                                     # nothing rises: the view is not walked
+    assert not [w for w in again['report']['warnings'] if w.startswith('net.core.somaxconn rises')]
