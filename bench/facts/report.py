@@ -19,6 +19,23 @@ HEADING = '## Facts gathering (make bench-facts)'
 TARGET_MS = 150.0
 
 
+def loaded(start, end):
+    """Whether other work shared the machine: a 1-minute load average above half its cores."""
+    return max(start['loadavg_1_5_15'][0], end['loadavg_1_5_15'][0]) > start['cpus'] / 2.0
+
+
+def load_text(start, end):
+    figures = 'load average (1 min) %.1f at the start and %.1f at the end, on %d cores' % (
+        start['loadavg_1_5_15'][0], end['loadavg_1_5_15'][0], start['cpus'])
+    if not loaded(start, end):
+        return ('- Load: a quiet machine, %s. CPU time (user + system of the process that reads, from'
+                ' `time.process_time()` or `getrusage`) is what the host pays.' % figures)
+    return ('- Load: the machine ran other jobs (other benchmarks, molecule) meanwhile; %s. Wall-clock times'
+            ' are therefore upper bounds with a wide spread; CPU time (user + system of the process that'
+            ' reads, from `time.process_time()` or `getrusage`) is what the host pays and moves much less'
+            ' with the load, so it is the figure to quote.' % figures)
+
+
 def fmt_ms(value):
     return '%.1f' % value if value >= 10 else '%.2f' % value
 
@@ -45,6 +62,18 @@ def startup_text(data):
                 fmt_ms(basic['cpu_median_ms']), fmt_ms(basic['median_ms'])))
 
 
+def services_text(data):
+    """The module's default includes the services view, which gather('/') here leaves out."""
+    low, high = data.get('module_process_0_sockets'), data.get('module_process_max_sockets')
+    if not (low and high):
+        return ''
+    return (' The module\'s defaults include the services view (`services: true`), which the `gather(\'/\')`'
+            ' rows leave out: the module process costs %s ms of CPU more with %s sockets than with none,'
+            ' mostly the kernel\'s dump of the established sockets (inet_diag) and the walk to each listener\'s'
+            ' owner (see make bench-services below).' % (
+                fmt_ms(high['cpu_median_ms'] - low['cpu_median_ms']), num(high.get('sockets', 0))))
+
+
 def section(data):
     start, end = data['machine_start'], data['machine_end']
     levels = sorted(data['levels'], key=lambda entry: entry['sockets_requested'])
@@ -68,11 +97,7 @@ def section(data):
         '- Machine: %d cores, %.0f GiB RAM, kernel %s, Python %s, ansible-core %s.' % (
             start['cpus'], start['mem_total_kib'] / 1048576.0, start['kernel'], start['python'],
             start['ansible_core']),
-        '- Load: the machine ran other jobs (other benchmarks, molecule) meanwhile; load average (1 min)'
-        ' %.1f at the start and %.1f at the end, on 2 cores. Wall-clock times are therefore upper'
-        ' bounds with a wide spread; CPU time (user + system of the process that reads, from'
-        ' `time.process_time()` or `getrusage`) is what the host pays and moves much less with the'
-        ' load, so it is the figure to quote.' % (start['loadavg_1_5_15'][0], end['loadavg_1_5_15'][0]),
+        load_text(start, end),
         '- Where: a network namespace of its own (`netlimits-bench-facts`, removed on exit) with only `lo`;'
         ' every socket is one end of a connected pair on its 127.0.0.1. `/proc/net/sockstat` and'
         ' `/proc/net/tcp` are per network namespace, so the timer runs inside it too (`ip netns exec`).',
@@ -98,13 +123,14 @@ def section(data):
             lines.append(row(what + ' (`python -m`)', data[key].get('sockets', 0), data[key]))
     lines += [
         '',
-        'The default gathering is %s the 150 ms target (worst p95 %s ms wall, under load), and it does'
+        'The default gathering is %s the 150 ms target (worst p95 %s ms wall%s), and it does'
         ' not grow with the number of sockets: it reads `/proc/net/sockstat`, whose cost is constant.' % (
             'well under' if worst_default < TARGET_MS / 3 else ('under' if worst_default < TARGET_MS else 'OVER'),
-            fmt_ms(worst_default)),
+            fmt_ms(worst_default), ', under load' if loaded(start, end) else ''),
         'The module process (`python -m ansible_collections.netlimits.tcp.plugins.modules.tcp_limits_facts'
         ' ARGS.json`: interpreter start, ansible\'s module_utils, gathering, JSON out) is what Ansible'
-        ' pays on the host apart from the connection and unpacking AnsiballZ.%s' % startup_text(data),
+        ' pays on the host apart from the connection and unpacking AnsiballZ.%s%s' % (
+            startup_text(data), services_text(data)),
         '',
         '### `connections: true`',
         '',
@@ -124,8 +150,9 @@ def section(data):
         lines += [
             '**Cost of `connections: true`: %.0f ms of CPU per 10,000 sockets** on top of %.0f ms with no'
             ' socket (least-squares slope and intercept of the CPU medians over the sockets scanned); in'
-            ' wall-clock time on this loaded machine, %.0f ms per 10,000 on top of %.0f ms.' % (
+            ' wall-clock time on this%s machine, %.0f ms per 10,000 on top of %.0f ms.' % (
                 data['connections_cpu_ms_per_10k_sockets'], data['connections_cpu_intercept_ms'],
+                ' loaded' if loaded(start, end) else '',
                 data['connections_wall_ms_per_10k_sockets'], data['connections_wall_intercept_ms']),
             'The last column is the kernel\'s share (reading the files without parsing them); the rest is'
             ' Python splitting the lines.',

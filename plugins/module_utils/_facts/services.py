@@ -20,6 +20,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
+import itertools
 import os
 import time
 
@@ -110,36 +111,58 @@ class _Walk(object):
     def run(self):
         pids, dummy = _list(join(self.root, 'proc'))
         pids = _numeric(pids or [])
-        for pid in pids:
-            if not self.wanted or self._late():
-                break
-            self._process(pid, self.wanted)
+        self._two_passes((pid, self.wanted) for pid in pids)
         # Pre-forking servers (nginx, apache, gunicorn) share the listener with their workers, which
-        # hold the connections: the children of an owner are owners too when they hold the socket.
-        found = set(self.owners)
-        parents = set(self.fds)
-        for pid in pids:
-            if pid not in parents and not self._late() and _ppid(self.root, pid) in parents:
-                self._process(pid, set(found))
+        # hold the connections: a child of an owner is an owner too when it holds its parent's sockets.
+        held = {}
+        for inode, owners in self.owners.items():
+            for pid in owners:
+                held.setdefault(pid, set()).add(inode)
+        children = ((pid, set(held[parent])) for pid, parent in
+                    ((pid, None if pid in held or self._late() else _ppid(self.root, pid)) for pid in pids)
+                    if parent in held)
+        self._two_passes(children)
         return self
+
+    def _two_passes(self, items):
+        """Probe each (pid, wanted) in its lowest descriptors first, then the rest of the large tables.
+
+        Servers open their listeners first: a first pass that stops at descriptor LOW_FDS of a large
+        table finds them at a cost that does not grow with the connections; a process with 100,000
+        descriptors is read to its end only when some listener was found nowhere low, within the budget.
+        wanted is the walk's own set (every listener not matched yet) or a worker's parent's sockets.
+        """
+        later = []
+        for pid, wanted in items:
+            if self._late() or (wanted is self.wanted and not wanted):
+                break
+            rest = self._process(pid, wanted, _fd_numbers_of(self.root, pid, self.live), below=LOW_FDS)
+            if rest is not None:
+                later.append((pid, wanted, rest))
+        for pid, wanted, rest in later:
+            if wanted and not self._late():
+                self._process(pid, wanted, rest)
 
     def _late(self):
         if self.clock() > self.deadline:
             self.out_of_time = True
         return self.out_of_time
 
-    def _process(self, pid, wanted):
-        """Record pid as an owner of the inodes in wanted it holds; stops once wanted is empty."""
-        fd_dir = join(self.root, 'proc/%d/fd' % pid)
-        count, error = _fd_count(fd_dir, self.live)
-        if error is not None:
-            if error in (errno.EACCES, errno.EPERM):
+    def _process(self, pid, wanted, numbers, below=None):
+        """Record pid as an owner of the inodes in wanted it holds, reading descriptors from numbers
+        ((count, iterator, probed) of _fd_numbers_of, or its error number). Returns what is left of numbers
+        when a probed table reached descriptor below with inodes still wanted, else None."""
+        if not isinstance(numbers, tuple):
+            if numbers in (errno.EACCES, errno.EPERM):
                 self.denied += 1
-            return                    # ENOENT/ESRCH: it exited; skipped
-        slots = None if count is not None else _fd_slots(self.root, pid)
-        for fd in _fd_numbers(fd_dir, count, slots):
+            return None               # ENOENT/ESRCH: it exited; skipped
+        count, fds, probed = numbers
+        fd_dir = join(self.root, 'proc/%d/fd' % pid)
+        for fd in fds:
             if not wanted:
-                return
+                return None
+            if probed and below is not None and fd >= below:
+                return count, itertools.chain([fd], fds), probed
             try:
                 target = os.readlink(os.path.join(fd_dir, str(fd)))
             except OSError:
@@ -151,6 +174,7 @@ class _Walk(object):
                     self.fds[pid] = count
                     wanted.discard(inode)
                     self.wanted.discard(inode)
+        return None
 
     def count_fds(self):
         """Fill in the descriptor counts the kernel did not give cheaply (before 6.2), while time is left."""
@@ -170,6 +194,20 @@ class _Walk(object):
 # directory: listing /proc/PID/fd of a process with 100,000 sockets costs ~0.5 s (the kernel builds an
 # entry per descriptor), and servers open their listeners first.
 LIST_FDS_UP_TO = 1024
+# The walk's first pass probes a large table only below this descriptor number (_Walk._two_passes).
+LOW_FDS = 1024
+
+
+def _fd_numbers_of(root, pid, live):
+    """(open descriptors or None, their numbers lowest first, whether probed) of one process, or the
+    errno that stopped the reading of its /proc/PID/fd."""
+    fd_dir = join(root, 'proc/%d/fd' % pid)
+    count, error = _fd_count(fd_dir, live)
+    if error is not None:
+        return error
+    slots = None if count is not None else _fd_slots(root, pid)
+    probed = (count if count is not None else (slots or 0)) > LIST_FDS_UP_TO
+    return count, _fd_numbers(fd_dir, count, slots), probed
 
 
 def _fd_count(fd_dir, live):

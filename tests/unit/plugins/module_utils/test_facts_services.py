@@ -314,6 +314,56 @@ def test_many_descriptors_are_probed_from_zero_and_sparse_tables_still_found(tmp
     assert list(services_mod._fd_numbers(str(small), 5)) == [0, 1, 2, 10, 300]
 
 
+def _busy(listener_fd, inode, total=3000, **spec):
+    """A process with total descriptors: its listener at listener_fd, connections everywhere else."""
+    fds = dict((fd, 'socket:[%d]' % (100000 + fd)) for fd in range(total))
+    fds[listener_fd] = 'socket:[%d]' % inode
+    return dict(spec, fds=fds)
+
+
+def _counting_readlink(monkeypatch):
+    """Count os.readlink per pid directory: what the walk reads."""
+    reads = {}
+    real = os.readlink
+
+    def readlink(path, *args, **kwargs):
+        pid = int(path.split(os.sep)[-3])
+        reads[pid] = reads.get(pid, 0) + 1
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(services_mod.os, 'readlink', readlink)
+    return reads
+
+
+def test_a_listener_opened_late_in_a_large_table_is_found_in_the_second_pass(tmp_path, monkeypatch):
+    # Two busy servers with their listeners low, a small one; a busy one whose listener was opened
+    # late (fd 2500); a worker of the first, holding its parent's listener.
+    root = _proc_tree(tmp_path, {
+        10: _busy(3, 501), 20: _busy(4, 502), 30: {'fds': {3: 'socket:[503]'}},
+        40: _busy(2500, 504), 41: _busy(3, 501, ppid=10),
+    }, [(80, 501, 0), (81, 502, 0), (82, 503, 0), (83, 504, 0)])
+    reads = _counting_readlink(monkeypatch)
+    view = services(root)
+    assert view['complete'] and view['notes'] == []
+    assert dict((item['port'], item['pids']) for item in view['listeners']) == \
+        {80: [10, 41], 81: [20], 82: [30], 83: [40]}
+    low = services_mod.LOW_FDS
+    # 504 is nowhere low: the second pass reads the rest of the large tables in pid order until it is
+    # found (10 and 20 whole, 40 up to it); the worker, read low in the first pass, is then read only
+    # up to its parent's listener. No descriptor is read twice.
+    assert reads == {10: 3000, 20: 3000, 30: 1, 40: 2501, 41: low + 4}
+
+
+def test_listeners_low_in_large_tables_cost_the_low_descriptors_only(tmp_path, monkeypatch):
+    root = _proc_tree(tmp_path, {10: _busy(3, 501), 20: _busy(4, 502), 30: {'fds': {3: 'socket:[503]'}}},
+                      [(80, 501, 0), (81, 502, 0), (82, 503, 0)])
+    reads = _counting_readlink(monkeypatch)
+    view = services(root)
+    assert view['complete'] and [item['pids'] for item in view['listeners']] == [[10], [20], [30]]
+    # A single pass would read all 3,000 of 10 and of 20 looking for the listeners of the others.
+    assert reads == {10: services_mod.LOW_FDS, 20: services_mod.LOW_FDS, 30: 1}
+
+
 def test_the_live_fd_count_is_the_kernels():
     count, error = services_mod._fd_count('/proc/self/fd', True)
     assert error is None and abs(count - len(os.listdir('/proc/self/fd'))) <= 1
