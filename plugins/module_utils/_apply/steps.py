@@ -22,7 +22,7 @@ __metaclass__ = type
 
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan import plan as _plan
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import params_of
-from ansible_collections.netlimits.tcp.plugins.module_utils._plan.services import somaxconn_rise
+from ansible_collections.netlimits.tcp.plugins.module_utils._plan.services import somaxconn_rise, stale_backlog_warnings
 from ansible_collections.netlimits.tcp.plugins.module_utils._common.paths import RC_LOCAL
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply.apply import ApplyError, apply_plan, check_unchanged
 from ansible_collections.netlimits.tcp.plugins.module_utils._apply.systemd import read_pending
@@ -122,12 +122,13 @@ def plan_step(root, params, check_mode=False, run=None, find_bin=None, owner=Non
 
     def plan_now():
         facts = gather(root, systemd_version=version, services=services)
-        host = read_host(root, params, facts, loader)
-        the_plan = _plan.plan(params, facts, host, profiles)
-        if not services and somaxconn_rise(the_plan.get('sysctl') or []):
-            # A run that raises somaxconn names the listeners that keep their backlog (stale_backlog_warnings):
-            # planned again with the services view; the facts the run reports stay as gathered.
-            the_plan = _plan.plan(params, dict(facts, services=services_view(root)), host, profiles)
+        the_plan = _plan.plan(params, facts, read_host(root, params, facts, loader), profiles)
+        if the_plan['state'] == 'present' and somaxconn_rise(the_plan['sysctl']):
+            # A run that raises somaxconn names the listeners that keep their backlog. The services view is
+            # walked for it only then (when the plan did not need it); the facts the run reports stay as gathered.
+            view = facts['services'] if services else services_view(root)
+            the_plan['warnings'].extend(stale_backlog_warnings(
+                the_plan['sysctl'], view, the_plan['services'] if the_plan['restart_services'] else ()))
         return facts, the_plan
 
     facts, the_plan = plan_now()

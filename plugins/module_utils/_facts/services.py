@@ -136,7 +136,12 @@ class _Walk(object):
         for pid, wanted in items:
             if self._late() or (wanted is self.wanted and not wanted):
                 break
-            rest = self._process(pid, wanted, _fd_numbers_of(self.root, pid, self.live), below=LOW_FDS)
+            numbers, error = _fd_numbers_of(self.root, pid, self.live)
+            if error is not None:
+                if error in (errno.EACCES, errno.EPERM):
+                    self.denied += 1
+                continue              # ENOENT/ESRCH: it exited; skipped
+            rest = self._process(pid, wanted, numbers, below=LOW_FDS)
             if rest is not None:
                 later.append((pid, wanted, rest))
         for pid, wanted, rest in later:
@@ -150,12 +155,8 @@ class _Walk(object):
 
     def _process(self, pid, wanted, numbers, below=None):
         """Record pid as an owner of the inodes in wanted it holds, reading descriptors from numbers
-        ((count, iterator, probed) of _fd_numbers_of, or its error number). Returns what is left of numbers
-        when a probed table reached descriptor below with inodes still wanted, else None."""
-        if not isinstance(numbers, tuple):
-            if numbers in (errno.EACCES, errno.EPERM):
-                self.denied += 1
-            return None               # ENOENT/ESRCH: it exited; skipped
+        ((count, iterator, probed) of _fd_numbers_of). Returns what is left of numbers when a probed
+        table reached descriptor below with inodes still wanted, else None."""
         count, fds, probed = numbers
         fd_dir = join(self.root, 'proc/%d/fd' % pid)
         for fd in fds:
@@ -199,15 +200,19 @@ LOW_FDS = 1024
 
 
 def _fd_numbers_of(root, pid, live):
-    """(open descriptors or None, their numbers lowest first, whether probed) of one process, or the
-    errno that stopped the reading of its /proc/PID/fd."""
+    """((open descriptors or None, their numbers lowest first, whether probed), None) of one process, or
+    (None, the errno that stopped the reading of its /proc/PID/fd)."""
     fd_dir = join(root, 'proc/%d/fd' % pid)
     count, error = _fd_count(fd_dir, live)
     if error is not None:
-        return error
+        return None, error
     slots = None if count is not None else _fd_slots(root, pid)
-    probed = (count if count is not None else (slots or 0)) > LIST_FDS_UP_TO
-    return count, _fd_numbers(fd_dir, count, slots), probed
+    return (count, _fd_numbers(fd_dir, count, slots), _probed(count, slots)), None
+
+
+def _probed(count, slots):
+    """Whether a table of count descriptors (or slots, when the count is not known) is probed, not listed."""
+    return (count if count is not None else (slots or 0)) > LIST_FDS_UP_TO
 
 
 def _fd_count(fd_dir, live):
@@ -239,7 +244,7 @@ def _fd_numbers(fd_dir, count, slots=None):
 
     count: open descriptors when known; slots: the table size when the count is not known.
     """
-    if (count if count is not None else (slots or 0)) <= LIST_FDS_UP_TO:
+    if not _probed(count, slots):
         return iter(_numeric(_list(fd_dir)[0] or []))
     return _probe(fd_dir, count, slots)
 

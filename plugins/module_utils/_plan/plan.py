@@ -41,7 +41,7 @@ from ansible_collections.netlimits.tcp.plugins.module_utils._plan.files import (
     file_spec, plan_conntrack, plan_limits, plan_manager, plan_txqueuelen,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.services import (
-    listening_units, plan_services, service_limits, service_rows, service_unit, stale_backlog_warnings,
+    listening_units, plan_services, service_limits, service_rows, service_unit,
 )
 from ansible_collections.netlimits.tcp.plugins.module_utils._plan.inputs import (
     IFNAME, SYSCTL_BAD, PlanError, check_on_host, nr_open_after, params_of,
@@ -208,7 +208,6 @@ def _make_plan(raw_params, facts, host=None, profiles=None):
         wanted_files[MANAGER_FILE] = file_spec(TEMPLATE_MANAGER, manager_model)
     limits_by_unit = service_limits(params, facts, host)
     services = plan_services(limits_by_unit)
-    warnings.extend(stale_backlog_warnings(entries, facts, limits_by_unit if params.get('restart_services') else ()))
     wanted_files.update(services)
     tx = plan_txqueuelen(values, params, facts, host)
     warnings.extend(tx['warnings'])

@@ -98,8 +98,9 @@ def somaxconn_rise(entries):
     return None
 
 
-def stale_backlog_warnings(entries, facts, restarting=()):
-    """A warning naming the listeners whose backlog is today's net.core.somaxconn when this run raises it.
+def stale_backlog_warnings(entries, services, restarting=()):
+    """A warning naming the listeners of the services view whose backlog is today's net.core.somaxconn when
+    the plan's sysctl entries raise it.
 
     listen() caps the backlog at somaxconn when the program calls it, and the socket keeps that value
     (__sys_listen(), net/socket.c; kernel-limits.md): a listener at today's cap gets the raised value only
@@ -110,7 +111,7 @@ def stale_backlog_warnings(entries, facts, restarting=()):
     if rise is None:
         return []
     before, wanted = rise
-    services = (facts or {}).get('services') or {}
+    services = services or {}
     units = dict((p.get('pid'), p.get('unit') or p.get('command') or 'pid %s' % p.get('pid'))
                  for p in services.get('processes') or [])
     restarted = set('%s.service' % service_unit(unit) for unit in restarting)

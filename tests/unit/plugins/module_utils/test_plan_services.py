@@ -156,14 +156,14 @@ def _somaxconn(before, wanted, apply=True):
     return [{'key': 'net.core.somaxconn', 'before': before, 'wanted': wanted, 'apply': apply}]
 
 
-def _listeners_facts(backlogs):
+def _listeners_view(backlogs):
     """The services view with one listener per backlog on ports 8000.., each owned by unit-N.service."""
-    return {'services': {
+    return {
         'listeners': [{'address': '127.0.0.1', 'port': 8000 + n, 'backlog': backlog, 'pids': [100 + n]}
                       for n, backlog in enumerate(backlogs)],
         'processes': [{'pid': 100 + n, 'unit': 'unit-%d.service' % n, 'command': 'srv'}
                       for n in range(len(backlogs))],
-    }}
+    }
 
 
 @given(before=st.integers(1, 70000), wanted=st.integers(1, 70000), apply=st.booleans(),
@@ -173,7 +173,7 @@ def test_the_warning_names_exactly_the_listeners_at_todays_somaxconn_when_it_ris
         before, wanted, apply, backlogs, at_cap):
     # Some listeners exactly at today's somaxconn (capped when they listened, or asked for exactly that).
     backlogs = [before if cap else backlog for backlog, cap in zip(backlogs, at_cap + [False] * len(backlogs))]
-    warnings = stale_backlog_warnings(_somaxconn(before, wanted, apply), _listeners_facts(backlogs))
+    warnings = stale_backlog_warnings(_somaxconn(before, wanted, apply), _listeners_view(backlogs))
     stale = [n for n, backlog in enumerate(backlogs) if backlog == before]
     assert bool(warnings) == (apply and wanted > before and bool(stale))
     for n in range(len(backlogs)):
@@ -182,7 +182,7 @@ def test_the_warning_names_exactly_the_listeners_at_todays_somaxconn_when_it_ris
 
 
 def test_the_warning_says_what_to_do_and_marks_the_units_this_run_may_restart():
-    warnings = stale_backlog_warnings(_somaxconn(4096, 65535), _listeners_facts([4096, 511, 4096]),
+    warnings = stale_backlog_warnings(_somaxconn(4096, 65535), _listeners_view([4096, 511, 4096]),
                                       restarting={'unit-2': (65536, None)})
     assert warnings == [
         'net.core.somaxconn rises from 4096 to 65535, but 127.0.0.1:8000 (unit-0.service), 127.0.0.1:8002 '
@@ -193,8 +193,8 @@ def test_the_warning_says_what_to_do_and_marks_the_units_this_run_may_restart():
 
 def test_no_warning_without_the_services_view_or_a_somaxconn_entry():
     assert stale_backlog_warnings(_somaxconn(4096, 8192), {}) == []
-    assert stale_backlog_warnings([], _listeners_facts([4096])) == []
-    assert stale_backlog_warnings(_somaxconn(None, 8192), _listeners_facts([4096])) == []
+    assert stale_backlog_warnings([], _listeners_view([4096])) == []
+    assert stale_backlog_warnings(_somaxconn(None, 8192), _listeners_view([4096])) == []
 
 
 def test_a_run_that_raises_somaxconn_names_the_listeners_at_todays_cap_and_a_rerun_does_not_look(
